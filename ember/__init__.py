@@ -12,19 +12,7 @@ from ember._tensor import Tensor
 from ember._storage import TypedStorage, UntypedStorage
 from ember._legacy import *
 from ember._tensor_str import get_printoptions, printoptions, set_printoptions
-from ember import _ops
-from ember._ops.arith import *
-from ember._ops.blas import *
-from ember._ops.clamp import *
-from ember._ops.compare import *
-from ember._ops.copy import clone
-from ember._ops.creation import *
-from ember._ops.indexing import *
-from ember._ops.reduce import *
-from ember._ops.scatter_view import *
-from ember._ops.unary import *
-from ember._ops.view import *
-from ember._ops.where import *
+from ember._ops import *
 from ember._functional import *
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)

@@ -13,7 +13,11 @@ from ember._device import CPU
 np.seterr(all="ignore")
 
 
-class NumpyBackend(NumpyMath):
+# Kernel families, one module each; a new family adds its mixin class here.
+KERNELS = (NumpyMath,)
+
+
+class NumpyBackend(*KERNELS):
     """Array namespace and kernels for ``device('cpu')``."""
 
     name = "cpu"

@@ -1,20 +1,33 @@
-"""Every primitive op, one module per family; importing this attaches their Tensor methods."""
-from ember._ops import (arith, blas, clamp, compare, copy, creation, indexing, reduce,
-                        resize, scatter_view, unary, view, where)
+"""Every primitive op, one module per family. Importing this attaches their Tensor methods
+and collects their public torch.* functions into ``__all__``.
+
+A family module declares ``__all__`` (its torch.* functions; each is also a Tensor method of
+the same name unless listed in ``FUNCTIONS_ONLY``), and optionally ``METHODS`` and
+``OPERATORS`` (Tensor-only methods and dunders). Add a new family to ``FAMILY_NAMES``.
+"""
+import importlib
+
 from ember._tensor import Tensor
 
-FAMILIES = (arith, blas, clamp, compare, copy, creation, indexing, reduce, resize, scatter_view,
-            unary, view, where)
+FAMILY_NAMES = (
+    "arith", "blas", "clamp", "compare", "copy", "creation", "indexing", "reduce", "resize",
+    "scatter_view", "unary", "view", "where",
+)
 
-# Functions whose first parameter is the tensor double as methods of the same name.
-_NOT_METHODS = frozenset(creation.__all__) | {"where"}
+FAMILIES = tuple(importlib.import_module(f"ember._ops.{name}") for name in FAMILY_NAMES)
+
+__all__ = []
 
 
 def _attach():
     for module in FAMILIES:
+        skip = getattr(module, "FUNCTIONS_ONLY", ())
         for name in module.__all__:
-            if name not in _NOT_METHODS and not hasattr(Tensor, name):
-                setattr(Tensor, name, getattr(module, name))
+            fn = getattr(module, name)
+            globals()[name] = fn
+            __all__.append(name)
+            if name not in skip and not hasattr(Tensor, name):
+                setattr(Tensor, name, fn)
         for table in ("METHODS", "OPERATORS"):
             for name, fn in getattr(module, table, {}).items():
                 setattr(Tensor, name, fn)

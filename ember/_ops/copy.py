@@ -7,9 +7,7 @@ from ember._errors import broadcast_shapes
 from ember._ops._registry import Op, apply, apply_inplace, check_inplace
 from ember._tensor import Tensor
 
-__all__ = ["clone", "contiguous", "copy_", "to", "fill_", "zero_", "float", "double", "half",
-           "bfloat16", "long", "int", "short", "char", "byte", "bool", "cfloat", "cdouble",
-           "cpu", "cuda"]
+__all__ = ["clone"]
 
 _float, _int, _bool = float, int, bool
 
@@ -193,4 +191,7 @@ def zero_(self):
     return apply_inplace(ZeroBackward0, (self,))
 
 
-METHODS = {"copy_": copy_, "fill_": fill_, "zero_": zero_}
+METHODS = {"copy_": copy_, "fill_": fill_, "zero_": zero_, "contiguous": contiguous, "to": to,
+           "float": float, "double": double, "half": half, "bfloat16": bfloat16, "long": long,
+           "int": int, "short": short, "char": char, "byte": byte, "bool": bool,
+           "cfloat": cfloat, "cdouble": cdouble, "cpu": cpu, "cuda": cuda}

@@ -14,6 +14,7 @@ from ember._tensor import Tensor, _wrap
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full",
            "zeros_like", "ones_like", "empty_like", "full_like", "arange", "range",
            "linspace", "logspace", "eye", "empty_strided", "scalar_tensor"]
+FUNCTIONS_ONLY = frozenset(__all__)
 
 
 def backend(device):

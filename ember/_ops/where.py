@@ -6,6 +6,7 @@ from ember._ops._registry import Op, apply, apply_inplace, write_out
 from ember._tensor import Tensor
 
 __all__ = ["where", "masked_fill"]
+FUNCTIONS_ONLY = frozenset({"where"})
 
 
 class WhereBackward0(Op):
