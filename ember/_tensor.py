@@ -29,6 +29,18 @@ class VersionCounter:
         self.value = 0
 
 
+# Attributes ember keeps in a tensor's __dict__; everything else there belongs to the user.
+INTERNAL_ATTRS = frozenset((
+    "_requires_grad", "_grad_fn", "_output_nr", "_grad", "_vc", "_base", "_root", "_offset",
+    "_grad_acc", "_backward_hooks", "_post_acc_hooks", "_retains_grad", "_inference",
+    "_view_version"))
+
+
+def user_attrs(t) -> dict:
+    """The attributes a user set on tensor `t` (what pickling and deepcopy carry)."""
+    return {k: v for k, v in t.__dict__.items() if k not in INTERNAL_ATTRS}
+
+
 def _wrap(arr, dtype, be):
     """A fresh Tensor over backend array `arr` (no copy)."""
     t = _new(Tensor)

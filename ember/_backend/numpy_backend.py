@@ -126,6 +126,10 @@ class NumpyBackend(*KERNELS):
         return arr
 
     @staticmethod
+    def from_bytes(data):
+        return np.frombuffer(bytearray(data), np.uint8)
+
+    @staticmethod
     def from_host(arr):
         """Adopt a NumPy array without copying (from_numpy)."""
         return arr
