@@ -16,6 +16,6 @@ from ember._ops import *
 from ember._functional import *
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
-from ember import autograd, return_types, utils
+from ember import autograd, cuda, return_types, utils
 
 __version__ = "0.1.0"

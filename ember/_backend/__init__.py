@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ember._backend.numpy_backend import BACKEND as CPU_BACKEND
 
-__all__ = ["CPU_BACKEND", "backend_for"]
+__all__ = ["CPU_BACKEND", "backend_for", "cuda_device_count", "cuda_runtime"]
 
 _BACKENDS = {CPU_BACKEND.device: CPU_BACKEND}
 
@@ -21,3 +21,13 @@ def backend_for(device):
     if device.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")
     raise RuntimeError(f"ember has no backend for device type {device.type}")
+
+
+def cuda_device_count() -> int:
+    """GPUs a CUDA backend can serve (0: this build of ember has no CUDA backend)."""
+    return 0
+
+
+def cuda_runtime():
+    """The CUDA backend's runtime (device, memory, stream and RNG queries)."""
+    raise AssertionError("Torch not compiled with CUDA enabled")

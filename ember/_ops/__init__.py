@@ -10,8 +10,8 @@ import importlib
 from ember._tensor import Tensor
 
 FAMILY_NAMES = (
-    "arith", "blas", "clamp", "compare", "copy", "creation", "indexing", "reduce", "resize",
-    "scatter_view", "unary", "view", "where",
+    "arith", "blas", "clamp", "compare", "copy", "creation", "indexing", "misc", "reduce",
+    "resize", "scatter_view", "unary", "view", "where",
 )
 
 FAMILIES = tuple(importlib.import_module(f"ember._ops.{name}") for name in FAMILY_NAMES)
