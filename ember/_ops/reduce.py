@@ -99,10 +99,10 @@ def sum_to(t, shape):
     if t._arr.shape == shape:
         return t
     lead = t._arr.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                      if s == 1 and t._arr.shape[lead + i] != 1)
-    if dims:
-        t = sum(t, dims, keepdim=True)
+    inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and t._arr.shape[lead + i] != 1)
+    if not inner:                  # only leading dims to drop: one reduction, no reshape
+        return sum(t, tuple(range(lead)))
+    t = sum(t, tuple(range(lead)) + inner, keepdim=True)
     return t.reshape(shape) if t._arr.shape != shape else t
 
 

@@ -86,6 +86,9 @@ def view(self, *shape):
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(self, shape[0])
     shape = G.infer_size(shape_args(shape), self._arr.size)
+    if self._arr.flags.c_contiguous and self._arr.size:
+        return apply_view(ViewBackward0, self, shape, G.contiguous_strides(shape),
+                          self.storage_offset())
     old_shape, old_stride, offset = geometry(self)
     stride = G.view_strides(old_shape, old_stride, shape)
     if stride is None:
@@ -118,6 +121,9 @@ def view_as(self, other):
 def reshape(input, *shape):
     """A view when the strides allow one, else a contiguous copy."""
     shape = G.infer_size(shape_args(shape), input._arr.size)
+    if input._arr.flags.c_contiguous and input._arr.size:
+        return apply_view(ViewBackward0, input, shape, G.contiguous_strides(shape),
+                          input.storage_offset())
     old_shape, old_stride, offset = geometry(input)
     stride = G.view_strides(old_shape, old_stride, shape)
     if stride is not None:
