@@ -14,8 +14,9 @@ from ember._legacy import *
 from ember._tensor_str import get_printoptions, printoptions, set_printoptions
 from ember._ops import *
 from ember._functional import *
+from ember.serialization import load, save
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
-from ember import autograd, cuda, return_types, utils
+from ember import autograd, cuda, return_types, serialization, utils
 
 __version__ = "0.1.0"

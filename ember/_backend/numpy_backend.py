@@ -130,6 +130,17 @@ class NumpyBackend(*KERNELS):
         return np.frombuffer(bytearray(data), np.uint8)
 
     @staticmethod
+    def memmap_bytes(path, offset, nbytes):
+        """`nbytes` of the file at `offset`, memory-mapped copy-on-write."""
+        if nbytes == 0:
+            return np.zeros(0, np.uint8)
+        return np.memmap(path, np.uint8, mode="c", offset=offset, shape=(nbytes,))
+
+    @staticmethod
+    def byteswap_bytes(raw, d):
+        return raw.view(TO_NP[d]).byteswap().view(np.uint8)
+
+    @staticmethod
     def from_host(arr):
         """Adopt a NumPy array without copying (from_numpy)."""
         return arr
