@@ -14,15 +14,19 @@ result here is independent of torch's thread count.
 from __future__ import annotations
 
 import math
+import warnings
 
+import ml_dtypes
 import numpy as np
 
 from ember._backend._cpu_float import (
-    BF16, F32, F64, HALF, fma_scalar, from_double, from_int64, libm, normal_fill_avx2)
+    BF16, F32, F64, HALF, fma_scalar, from_double, from_int64, libm)
+from ember._backend._cpu_normal32 import normal_fill_avx2
 
 _MASK24 = np.uint32((1 << 24) - 1)
 _MASK53 = np.uint64((1 << 53) - 1)
 _U64 = (1 << 64) - 1
+_CHUNK = 1 << 16                  # words converted per step
 
 
 def _numel(shape):
@@ -37,23 +41,26 @@ def _cast_bool(hit, dtype):
 
 def uniform_float(gen, n):
     """n draws of uniform_real_distribution<float>(0, 1): (u32 & 0xFFFFFF) * 2**-24."""
-    w = gen.random_u32(n)
-    w &= _MASK24
-    # Convert in place (same item size): a fresh buffer of this size costs page faults.
-    x = w.view(F32)
-    np.copyto(x, w, casting="unsafe")
-    x *= F32(2.0 ** -24)
-    return x
+    return _words_to_unit(gen.random_u32, n, F32, _MASK24, 2.0 ** -24)
 
 
 def uniform_double(gen, n):
     """n draws of uniform_real_distribution<double>(0, 1): (u64 & (2**53 - 1)) * 2**-53."""
-    w = gen.random_u64(n)
-    w &= _MASK53
-    x = w.view(F64)
-    np.copyto(x, w, casting="unsafe")
-    x *= 2.0 ** -53
-    return x
+    return _words_to_unit(gen.random_u64, n, F64, _MASK53, 2.0 ** -53)
+
+
+def _words_to_unit(draw, n, dtype, mask, scale):
+    """(word & mask) * scale for n words, exactly. Words are drawn in cache-sized chunks, so
+    the only large buffer is the result (it owns its memory: tensors adopt it as storage)."""
+    out = np.empty(n, dtype)
+    scale = dtype(scale)
+    for lo in range(0, n, _CHUNK):
+        w = draw(min(_CHUNK, n - lo))
+        w &= mask
+        part = out[lo:lo + w.size]
+        np.copyto(part, w, casting="unsafe")
+        part *= scale
+    return out
 
 
 def uniform(gen, shape, dtype, low=0.0, high=1.0):
@@ -64,23 +71,31 @@ def uniform(gen, shape, dtype, low=0.0, high=1.0):
     """
     dtype = np.dtype(dtype)
     if dtype.kind == "c":                     # torch fills view_as_real(self)
-        real = uniform(gen, tuple(shape) + (2,), _real(dtype), low, high)
-        return real.view(dtype).reshape(shape)
+        return _complex(uniform(gen, tuple(shape) + (2,), _real(dtype), low, high), dtype)
     n = _numel(shape)
     if dtype == F64:
         x, lo, hi = uniform_double(gen, n), F64(low), F64(high)
     else:
         x, lo, hi = uniform_float(gen, n), F32(low), F32(high)
-    if not (lo == 0 and hi == 1):
+    unit = lo == 0 and hi == 1
+    if not unit:
         x = fma_scalar(x, hi - lo, lo, x.dtype)
     out = x.astype(dtype, copy=False)
-    top = np.asarray(hi).astype(dtype)
-    out[out == top] = np.asarray(lo).astype(dtype)
+    if not (unit and out is x):             # plain float/double draws stay below 1
+        top = np.asarray(hi).astype(dtype)
+        out[out == top] = np.asarray(lo).astype(dtype)
     return out.reshape(shape)
 
 
 def _real(dtype):
     return np.dtype(F32 if dtype == np.complex64 else F64)
+
+
+def _complex(real, dtype):
+    """(..., 2) real and imaginary parts as a new complex array of `dtype`."""
+    out = np.empty(real.shape[:-1], dtype)
+    out.view(real.dtype).reshape(real.shape)[...] = real
+    return out
 
 
 # --- normal ------------------------------------------------------------------------------------
@@ -97,8 +112,8 @@ def normal(gen, shape, dtype, mean=0.0, std=1.0):
     """
     dtype = np.dtype(dtype)
     if dtype.kind == "c":                     # real and imaginary parts share the variance
-        real = normal(gen, tuple(shape) + (2,), _real(dtype), mean, std / math.sqrt(2))
-        return real.view(dtype).reshape(shape)
+        return _complex(normal(gen, tuple(shape) + (2,), _real(dtype), mean,
+                               std / math.sqrt(2)), dtype)
     n = _numel(shape)
     if n < 16:
         return normal_serial(gen, n, dtype, mean, std).reshape(shape)
@@ -210,11 +225,21 @@ def bernoulli_tensor(gen, shape, dtype, p):
 _FULL_RANGE_DTYPES = {np.dtype(np.int64), np.dtype(F64), np.dtype(F32), BF16}
 _DIGITS = {np.dtype(F64): 53, np.dtype(F32): 24, HALF: 11, BF16: 8}   # mantissa bits
 _INT64_MIN = -(1 << 63)
+# the C type names torch's bounds messages use
+_C_NAMES = {np.dtype(F64): "double", np.dtype(F32): "float", HALF: "c10::Half",
+            BF16: "c10::BFloat16", np.dtype(np.int64): "long int", np.dtype(np.int32): "int",
+            np.dtype(np.int16): "short int", np.dtype(np.int8): "signed char",
+            np.dtype(np.uint8): "unsigned char", np.dtype(np.bool_): "bool"}
+
+
+def _to_int64(x):
+    """static_cast<int64_t>(float) on x86-64: truncation, INT64_MIN when out of range."""
+    return int(x) if math.isfinite(x) and abs(x) < 2.0 ** 63 else _INT64_MIN
 
 
 def _update_from(low, dtype):
     """torch's update_from: raise `from` to the next integer the float dtype holds exactly."""
-    rounded = int(from_int64(np.array([low + 1]), dtype)[0])
+    rounded = _to_int64(float(from_int64(np.array([low + 1]), dtype)[0]))
     if rounded < low:
         low = rounded + (1 << (abs(low + 1).bit_length() - _DIGITS[dtype]))
     return low
@@ -222,10 +247,79 @@ def _update_from(low, dtype):
 
 def _update_to(high, dtype):
     """torch's update_to: lower `to` to the previous integer the float dtype holds exactly."""
-    rounded = int(from_int64(np.array([high - 1]), dtype)[0])
+    rounded = _to_int64(float(from_int64(np.array([high - 1]), dtype)[0]))
     if rounded >= high:
         high = rounded - (1 << (abs(high - 1).bit_length() - _DIGITS[dtype]))
     return high
+
+
+def _check_in_range(low, high_inc, dtype):
+    """torch's check_from_to_in_range: both ends must fit the dtype, and a float dtype warns
+    beyond its mantissa, where not every integer can be drawn."""
+    name = _C_NAMES.get(dtype)
+    if name is None:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
+    digits = _DIGITS.get(dtype)
+    if digits is not None:
+        top = float(ml_dtypes.finfo(dtype).max)
+        lo, hi = -top, top
+    elif dtype == np.bool_:
+        lo, hi = 0, 1
+    else:
+        lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    for value, what in ((low, "from"), (high_inc, "to - 1")):
+        if not lo <= value <= hi:
+            raise RuntimeError(f"{what} is out of bounds for {name}")
+    if digits is not None:
+        for value, what in ((low, "from"), (high_inc, "to - 1")):
+            if not -(1 << digits) <= value <= 1 << digits:
+                warnings.warn(
+                    f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                    f"limitations {name} can support discrete uniform distribution only within "
+                    "this range. This warning will become an error in version 1.7 release, "
+                    "please fix the code in advance", UserWarning, stacklevel=2)
+
+
+def _random_full_range(gen, n, dtype):
+    """random_(-2**63, None): the raw 64-bit word, for the dtypes torch allows."""
+    if dtype not in _FULL_RANGE_DTYPES:
+        if dtype in (HALF, np.dtype(np.bool_)):
+            name = "Half" if dtype == HALF else "Bool"
+            raise NotImplementedError(
+                f'"random_full_64_bits_range_kernel_cpu" not implemented for \'{name}\'')
+        raise RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, double, "
+                           "float and bfloat16")
+    return from_int64(gen.random_u64(n).view(np.int64), dtype)
+
+
+def _bounds(low, high, dtype):
+    """torch's random_from_to checks: the range [low, high) the words are reduced into."""
+    digits = _DIGITS.get(dtype)
+    if high is not None:
+        if low >= high:
+            raise RuntimeError("random_ expects 'from' to be less than 'to', but got "
+                               f"from={low} >= to={high}")
+        if digits is not None:
+            low, high = _update_from(low, dtype), _update_to(high, dtype)
+            if low >= high:
+                raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' "
+                                   f"casted to dtype, but got from={low} >= to={high}")
+        _check_in_range(low, high - 1, dtype)
+        return low, high
+    if digits is not None:
+        high = min(1 << digits, (1 << 63) - 1)
+        low = _update_from(low, dtype)
+        if low >= high:
+            raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal "
+                               f"to 'to_inc' casted to dtype, but got from={low} > to_inc={high}")
+    elif dtype.kind in "iub":
+        high = 1 if dtype == np.bool_ else int(np.iinfo(dtype).max)
+    else:
+        raise RuntimeError("random_from_to_impl handles only integral, floating-point and "
+                           "boolean types")
+    _check_in_range(low, high, dtype)
+    return low, high + 1
 
 
 def randint(gen, shape, dtype, low, high=None):
@@ -235,35 +329,12 @@ def randint(gen, shape, dtype, low, high=None):
     one 32-bit words, whatever the dtype; the full int64 range (random_(-2**63)) takes the raw
     64-bit word. For floating dtypes torch first moves low/high inwards to values the dtype holds
     exactly; high=None means the dtype's maximum (2**mantissa_bits for floats), inclusive.
+    Bad bounds raise torch's errors before anything is drawn.
     """
     dtype, n = np.dtype(dtype), _numel(shape)
-    digits = _DIGITS.get(dtype)
     if high is None and low == _INT64_MIN:
-        if dtype not in _FULL_RANGE_DTYPES:
-            if dtype in (HALF, np.dtype(np.bool_)):
-                name = "Half" if dtype == HALF else "Bool"
-                raise NotImplementedError(
-                    f'"random_full_64_bits_range_kernel_cpu" not implemented for \'{name}\'')
-            raise RuntimeError("random_full_64_bits_range_kernel_cpu handles only int64, double, "
-                               "float and bfloat16")
-        return from_int64(gen.random_u64(n).view(np.int64), dtype).reshape(shape)
-    if digits is not None:
-        low = _update_from(low, dtype)
-    if high is None:
-        if digits is None:
-            high = 1 if dtype == np.bool_ else int(np.iinfo(dtype).max)
-        else:
-            high = min(1 << digits, (1 << 63) - 1)
-            if low >= high:
-                raise RuntimeError("random_ expects 'from' casted to dtype to be less than or "
-                                   f"equal to 'to_inc' casted to dtype, but got from={low} > "
-                                   f"to_inc={high}")
-        high += 1
-    elif digits is not None:
-        high = _update_to(high, dtype)
-        if low >= high:
-            raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' "
-                               f"casted to dtype, but got from={low} >= to={high}")
+        return _random_full_range(gen, n, dtype).reshape(shape)
+    low, high = _bounds(low, high, dtype)
     span = high - low
     w = gen.random_u64(n) if span >= 1 << 28 else gen.random_u32(n).astype(np.uint64)
     w %= np.uint64(span)

@@ -2,7 +2,8 @@
 
 Like _cpu_distributions.py, every function takes the CPUGenerator first and is bound to it as a
 method. These samplers are sequential in torch (a shuffle, rejection sampling, a heap or quick
-select for top-k); NumPy does the vectorisable parts and a tight Python loop the rest.
+select for top-k); NumPy does the vectorisable parts (the shuffle entirely) and a tight Python
+loop the rest.
 """
 from __future__ import annotations
 
@@ -20,22 +21,62 @@ def randperm(gen, n, dtype=np.int64):
     """torch.randperm(n).
 
     Below 2**32 / 20 torch shuffles arange(n) front to back, swapping a[i] and a[i + u32 % (n -
-    i)] for i < n - 1; above, it builds the permutation inside-out with 64-bit words. Each swap
-    depends on the previous ones, so the loop is Python (about 12 ms for n = 60000).
+    i)] for i < n - 1 (vectorised by _forward_shuffle); above, it builds the permutation
+    inside-out with 64-bit words, a Python loop here.
     """
-    a = list(range(n))
     if n < _SMALL_RANDPERM:
-        if n > 1:
-            k = np.arange(n - 1, dtype=np.int64)
-            js = (gen.random_u32(n - 1).astype(np.int64) % (n - k) + k).tolist()
-            for i, j in enumerate(js):
-                a[i], a[j] = a[j], a[i]
-    else:
-        zs = (gen.random_u64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
-        for i, z in enumerate(zs):
-            a[i] = a[z]
-            a[z] = i
+        if n < 2:
+            return from_int64(np.arange(n, dtype=np.int64), dtype)
+        i = np.arange(n - 1, dtype=np.uint32)
+        targets = gen.random_u32(n - 1) % (np.uint32(n) - i) + i
+        return from_int64(_forward_shuffle(targets.astype(np.int64), n), dtype)
+    a = list(range(n))
+    zs = (gen.random_u64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
+    for i, z in enumerate(zs):
+        a[i] = a[z]
+        a[z] = i
     return from_int64(np.array(a, dtype=np.int64), dtype)
+
+
+def _forward_shuffle(targets, n):
+    """arange(n) after swapping a[i] with a[targets[i]] for i = 0, 1, .., n - 2 in turn, where
+    targets[i] >= i, without a loop over the swaps.
+
+    Step i finalises position i: result[i] is what sat at targets[i] just before, which is the
+    value moved there by the previous step with the same target, or targets[i] itself if there
+    was none. The value step k moves to targets[k] is what sat at position k before step k: the
+    value moved there by the last earlier step targeting k, or k. Sorting the steps by target
+    gives both kinds of "previous step"; chains of the second kind are resolved by pointer
+    jumping (a few gathers).
+    """
+    m = n - 1
+    steps = np.arange(m, dtype=np.intp)
+    if n * n < 1 << 32:                           # 32-bit keys sort and divide faster
+        target, step = np.divmod(np.sort((targets * n + steps).astype(np.uint32)),
+                                 np.uint32(n))
+    else:
+        target, step = np.divmod(np.sort(targets * n + steps), n)
+    target, step = target.astype(np.intp), step.astype(np.intp)
+    first = np.empty(m, bool)                     # first step of its target, in sorted order
+    first[0] = True
+    np.not_equal(target[1:], target[:-1], out=first[1:])
+    prev = np.empty(m, np.intp)                   # previous step with the same target, or -1
+    prev[0] = -1
+    prev[1:] = np.where(first[1:], -1, step[:-1])
+    ends = np.flatnonzero(np.append(first[1:], True))
+    into = np.full(n, -1, np.intp)                # last step targeting p, before step p
+    ends_at = target[ends]
+    into[ends_at] = np.where(step[ends] != ends_at, step[ends], prev[ends])
+    src = np.where(into[:m] >= 0, into[:m], steps)   # step k moves what step src[k] moved
+    while True:
+        nxt = src[src]
+        if np.array_equal(nxt, src):
+            break
+        src = nxt
+    out = np.empty(n, np.int64)
+    out[step] = np.where(prev >= 0, src[prev], target)
+    out[m] = src[into[m]] if into[m] >= 0 else m
+    return out
 
 
 # --- multinomial -------------------------------------------------------------------------------

@@ -5,7 +5,16 @@ import numpy as np
 
 from ember import _dtype as D
 from ember._backend.dtypes import FROM_NP, TO_NP, from_np_dtype
+from ember._backend.numpy_hist import NumpyHist
 from ember._backend.numpy_math import NumpyMath
+from ember._backend.numpy_pointwise import NumpyPointwise
+from ember._backend.numpy_index import NumpyIndex
+from ember._backend.numpy_join import NumpyJoin
+from ember._backend.numpy_random import NumpyRandom
+from ember._backend.numpy_reduce import NumpyReduce
+from ember._backend.numpy_sort import NumpySort
+from ember._backend.numpy_linalg import NumpyLinalg
+from ember._backend.numpy_fft import NumpyFFT
 from ember._device import CPU
 
 # NOTE(torch): torch never warns on overflow, 0/0 or log(0); NumPy's floating-point error
@@ -14,7 +23,8 @@ np.seterr(all="ignore")
 
 
 # Kernel families, one module each; a new family adds its mixin class here.
-KERNELS = (NumpyMath,)
+KERNELS = (NumpyMath, NumpyPointwise, NumpyIndex, NumpyJoin, NumpyRandom, NumpyLinalg, NumpyFFT,
+           NumpyReduce, NumpySort, NumpyHist)
 
 
 class NumpyBackend(*KERNELS):

@@ -10,8 +10,17 @@ import importlib
 from ember._tensor import Tensor
 
 FAMILY_NAMES = (
-    "arith", "blas", "clamp", "compare", "copy", "creation", "indexing", "misc", "reduce",
-    "resize", "scatter_view", "unary", "view", "where",
+    "arith", "blas", "clamp", "compare", "copy", "creation", "indexing", "misc", "nn_prims",
+    "reduce", "resize", "scatter_view", "unary", "view", "where",
+    "blas_extra", "blas_products", "einsum", "distance", "linalg_decomp", "linalg_lu",
+    "linalg_solve", "linalg_inverse", "linalg_det", "linalg_products", "spectral",
+    "trig", "explog", "rounding", "predicates", "pointwise_binary", "complex_ops",
+    "special_ops", "activation_fns", "softmax",
+    "gather_scatter", "index_ops", "take_put", "mask_ops", "join", "split", "reorder", "tri",
+    "broadcast",
+    "reduce_stats", "reduce_extrema", "reduce_order", "reduce_norm", "scan", "calculus",
+    "histogram", "sort", "unique",
+    "random", "random_dist",
 )
 
 FAMILIES = tuple(importlib.import_module(f"ember._ops.{name}") for name in FAMILY_NAMES)

@@ -10,6 +10,7 @@ import warnings
 
 from ember import _dtype as D
 from ember._errors import shape_str
+from ember._ops._index_common import check_no_overlap
 from ember._ops._registry import Op, apply, apply_inplace
 from ember._tensor import Tensor
 
@@ -121,33 +122,70 @@ def _int(v):
 
 
 def _key(t, adv):
-    """The backend index tuple for `t`: index arrays at their dims, full slices elsewhere."""
+    """The backend index tuple for `t`: index arrays at their dims, full slices elsewhere.
+
+    NOTE(torch): indices are only bounds-checked when the result has elements; for an empty
+    result they are clipped into range so the backend accepts them.
+    """
+    if len(adv) == 1 and adv[0][1].dtype is D.bool and adv[0][1]._arr.ndim:
+        return _mask_key(t, *adv[0])
     key = [slice(None)] * t._arr.ndim
     dims = []
+    ints = []
     for d, idx in adv:
         if idx.dtype is D.bool:
-            mshape = idx._arr.shape
-            tshape = t._arr.shape[d:d + len(mshape)]
-            for i, (m, s) in enumerate(zip(mshape, tshape)):
-                if m != s:
-                    raise IndexError(f"The shape of the mask {shape_str(mshape)} at index {i} "
-                                     f"does not match the shape of the indexed tensor "
-                                     f"{shape_str(t._arr.shape)} at index {d + i}")
-            if not mshape:                         # a 0-dim mask adds a dim of 1 or 0
+            _check_mask(t, d, idx)
+            if not idx._arr.ndim:                  # a 0-dim mask adds a dim of 1 or 0
                 continue
             for j, arr in enumerate(t._be.xp.nonzero(idx._arr)):
                 key[d + j] = arr
                 dims.append(d + j)
         else:
+            key[d] = idx._arr
+            dims.append(d)
+            ints.append(d)
+    if dims and not _empty_result(t._arr.shape, key, dims):
+        for d in ints:
             size = t._arr.shape[d]
-            arr = idx._arr
-            bad = t._be.out_of_bounds(arr, size)
+            bad = t._be.out_of_bounds(key[d], size)
             if bad is not None:
+                if not size:
+                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {bad} is out of bounds for dimension {d} with size "
                                  f"{size}")
-            key[d] = arr
-            dims.append(d)
+    elif dims:
+        for d in ints:
+            key[d] = t._be.clip_index(key[d], t._arr.shape[d])
     return tuple(key)
+
+
+def _check_mask(t, d, mask):
+    mshape = mask._arr.shape
+    for i, (m, s) in enumerate(zip(mshape, t._arr.shape[d:d + len(mshape)])):
+        if m != s:
+            raise IndexError(f"The shape of the mask {shape_str(mshape)} at index {i} does not "
+                             f"match the shape of the indexed tensor {shape_str(t._arr.shape)} "
+                             f"at index {d + i}")
+
+
+def _mask_key(t, d, mask):
+    """A lone boolean mask stays a mask in the key (the backend selects with it directly)."""
+    _check_mask(t, d, mask)
+    rest = t._arr.ndim - d - mask._arr.ndim
+    return (slice(None),) * d + (mask._arr,) + (slice(None),) * rest
+
+
+def _empty_result(shape, key, dims):
+    """Whether indexing an array of `shape` with `key` (index arrays at `dims`) gives no
+    elements: a dim left whole is empty, or the index arrays broadcast to an empty shape."""
+    from ember._errors import broadcast_shapes
+    shapes = [key[d].shape for d in dims]
+    try:
+        common = broadcast_shapes(*shapes)
+    except RuntimeError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                         f"with shapes {', '.join(shape_str(s) for s in shapes)}") from None
+    return 0 in common or any(shape[d] == 0 for d in range(len(shape)) if d not in dims)
 
 
 class IndexBackward0(Op):
@@ -162,9 +200,11 @@ class IndexBackward0(Op):
 
 
 class IndexPutBackward0(Op):
-    def forward(self, be, x, values, *, key, accumulate):
+    def forward(self, be, x, values, *, key, accumulate, inplace=False):
         self.key, self.accumulate = key, accumulate
         self.values_shape = values.shape
+        if inplace:         # index_put_ / setitem: write straight into self's memory
+            return be.index_put_into(x, key, values, accumulate)
         return be.index_put(x, key, values, accumulate)
 
     def backward(self, g):
@@ -220,10 +260,11 @@ def setitem(self, index, value):
         t.copy_(v.expand(t._arr.shape) if v._arr.shape != t._arr.shape else v)
         return
     key = _key(t, adv)
+    check_no_overlap(t, value)
     v = _value_for(self, value, ())
     if v.dtype is not t.dtype:
         v = v.to(t.dtype)
-    apply_inplace(IndexPutBackward0, (t, v), key=key, accumulate=False)
+    apply_inplace(IndexPutBackward0, (t, v), key=key, accumulate=False, inplace=True)
 
 
 def _indices_key(self, indices):
@@ -239,8 +280,9 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def index_put_(self, indices, values, accumulate=False):
+    check_no_overlap(self, values)
     return apply_inplace(IndexPutBackward0, (self, values.to(self.dtype)),
-                         key=_indices_key(self, indices), accumulate=accumulate)
+                         key=_indices_key(self, indices), accumulate=accumulate, inplace=True)
 
 
 METHODS = {"__getitem__": getitem, "__setitem__": setitem, "index_put": index_put,

@@ -2,9 +2,20 @@
 from ember.autograd import graph
 from ember.autograd._api import backward, grad
 from ember.autograd.anomaly_mode import detect_anomaly, set_detect_anomaly
+from ember.autograd.function import Function
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
+from ember.autograd.gradcheck import gradcheck, gradgradcheck
+from ember.autograd.variable import Variable
+from ember.autograd import functional
 
-__all__ = ["backward", "grad", "graph", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
-           "detect_anomaly", "set_detect_anomaly"]
+__all__ = ["Variable", "Function", "backward", "grad", "graph",
+           "functional", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "is_inference_mode_enabled", "detect_anomaly",
+           "set_detect_anomaly", "gradcheck", "gradgradcheck", "variable"]
+
+
+def variable(*args, **kwargs):
+    """Removed in torch; kept so that old code fails with torch's message."""
+    raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) "
+                       "instead")

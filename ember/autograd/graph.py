@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 from collections import OrderedDict
 
 from ember.utils.hooks import RemovableHandle
 
-__all__ = ["Node", "AccumulateGrad", "SavedTensor", "grad_accumulator", "gradient_edge"]
+__all__ = ["Node", "AccumulateGrad", "SavedTensor", "grad_accumulator", "gradient_edge",
+           "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
 
 _SEQ = itertools.count()
 
@@ -136,15 +138,21 @@ class SavedTensor:
     """A tensor kept for backward, with the version it had when saved.
 
     Outputs of the node are stored without a reference to the output Tensor (which points
-    back at the node) and rebuilt on unpack, so graphs hold no reference cycles.
+    back at the node) and rebuilt on unpack, so graphs hold no reference cycles. Under
+    ``saved_tensors_hooks`` the tensor is handed to the pack hook instead, and rebuilt from
+    what the unpack hook returns (no version check then: the hooks own the data).
     """
 
-    __slots__ = ("tensor", "version", "arr", "dtype", "be", "vc", "output_nr")
+    __slots__ = ("tensor", "version", "arr", "dtype", "be", "vc", "output_nr", "packed",
+                 "unpack_hook", "history")
 
     def __init__(self, tensor, is_output=False):
         vc = tensor._version_counter()
         self.version = vc.value
-        if is_output:
+        self.unpack_hook = None
+        if _HOOK_DEPTH and _HOOKS.stack:
+            self._pack(tensor, is_output, *_HOOKS.stack[-1])
+        elif is_output:
             self.tensor = None
             self.arr = tensor._arr
             self.dtype = tensor.dtype
@@ -154,7 +162,23 @@ class SavedTensor:
         else:
             self.tensor = tensor
 
+    def _pack(self, tensor, is_output, pack_hook, unpack_hook):
+        self.tensor = None
+        self.packed = pack_hook(tensor)
+        self.unpack_hook = unpack_hook
+        self.output_nr = tensor._output_nr
+        # history to give the unpacked tensor: the node for an output (None here), else the
+        # tensor's own grad_fn, or for a leaf its gradient accumulator (False: no history)
+        if is_output:
+            self.history = None
+        elif tensor._grad_fn is not None:
+            self.history = tensor.grad_fn
+        else:
+            self.history = grad_accumulator(tensor) if tensor._requires_grad else False
+
     def unpack(self, node):
+        if self.unpack_hook is not None:
+            return self._unpack_hooked(node)
         if self.tensor is not None:
             t = self.tensor
             current = t._version
@@ -170,6 +194,23 @@ class SavedTensor:
         t._grad_fn = node
         t._output_nr = self.output_nr
         t._requires_grad = True
+        return t
+
+    def _unpack_hooked(self, node):
+        from ember._tensor import Tensor
+        data = self.unpack_hook(self.packed)
+        if not isinstance(data, Tensor):
+            raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got "
+                            f"result of type {type(data).__name__}")
+        t = data.detach()
+        history = node if self.history is None else self.history
+        if type(history) is AccumulateGrad:
+            t._requires_grad = True
+            t._grad_acc = weakref.ref(history)
+        elif history is not False:
+            t._grad_fn = history
+            t._output_nr = self.output_nr
+            t._requires_grad = True
         return t
 
 
@@ -196,3 +237,69 @@ def _short_name(node):
     name = node.name()
     i = name.rfind("Backward")
     return name[:i] if i > 0 else name
+
+
+# --- saved-tensor hooks (torch.autograd.graph) -------------------------------------------
+
+class _HookState(threading.local):
+    def __init__(self):
+        self.stack = []            # (pack_hook, unpack_hook), innermost last
+        self.disabled = None       # the error message while hooks are disabled
+
+
+_HOOKS = _HookState()
+_HOOK_DEPTH = 0                    # hooks active in any thread: a cheap test for SavedTensor
+
+
+class saved_tensors_hooks:
+    """Within the block, every tensor saved for backward goes through ``pack_hook(tensor)``
+    and is recovered by ``unpack_hook(packed)`` when backward needs it (innermost pair wins).
+    """
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        global _HOOK_DEPTH
+        if _HOOKS.disabled is not None:
+            raise RuntimeError(_HOOKS.disabled)
+        _HOOKS.stack.append((self.pack_hook, self.unpack_hook))
+        _HOOK_DEPTH += 1
+
+    def __exit__(self, *exc):
+        global _HOOK_DEPTH
+        _HOOKS.stack.pop()
+        _HOOK_DEPTH -= 1
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Keep saved tensors in CPU memory and move them back to their device for backward."""
+
+    def __init__(self, pin_memory=False, device_type="cuda"):
+        def pack_to_cpu(tensor):
+            if not pin_memory:
+                return tensor.device, tensor.cpu()
+            # NOTE(torch): without CUDA nothing is pinned, but the tensor is still copied
+            return tensor.device, tensor.detach().clone().cpu()
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor.to(device, non_blocking=pin_memory)
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class disable_saved_tensors_hooks:
+    """Within the block, entering ``saved_tensors_hooks`` raises RuntimeError(error_message)."""
+
+    def __init__(self, error_message):
+        self.error_message = error_message
+        self.prev = None
+
+    def __enter__(self):
+        self.prev = _HOOKS.disabled
+        _HOOKS.disabled = self.error_message
+
+    def __exit__(self, *exc):
+        _HOOKS.disabled = self.prev
