@@ -18,6 +18,8 @@ from ember.serialization import load, save
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from ember import autograd, cuda, return_types, serialization, utils
+from ember import nn
+from ember import optim
 from ember import special
 from ember import fft, linalg
 from ember import random
