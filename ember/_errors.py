@@ -13,7 +13,7 @@ def wrap_dim(dim, ndim, scalar_ok=True):
     if -n <= dim < n:
         return dim + n if dim < 0 else dim
     if ndim == 0 and not scalar_ok:
-        raise IndexError("dimension specified as " f"{dim} but tensor has no dimensions")
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                      f"but got {dim})")
 

@@ -7,6 +7,34 @@ __all__ = ["is_tensor", "is_storage", "numel", "typename", "is_nonzero", "is_sam
            "set_num_threads", "get_num_threads", "set_num_interop_threads",
            "get_num_interop_threads"]
 
+# torch.* in-place functions that are the Tensor method of the same name: torch.exp_(x) is
+# x.exp_(). Those defined by an op family are not repeated here.
+_INPLACE_METHODS = (
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_",
+    "arctan_", "arctanh_", "as_strided_", "asin_", "asinh_", "atan_", "atanh_", "ceil_",
+    "clamp_", "clamp_max_", "clamp_min_", "clip_", "conj_physical_", "cos_", "cosh_",
+    "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_",
+    "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "log10_", "log1p_",
+    "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_",
+    "relu_", "resize_as_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_",
+    "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_")
+
+
+def _method_function(name):
+    def fn(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``input.{name}(...)``."
+    return fn
+
+
+def _add_inplace_functions():
+    from ember import _ops
+    for name in _INPLACE_METHODS:
+        if name not in _ops.__all__ and hasattr(Tensor, name):
+            globals()[name] = _method_function(name)
+            __all__.append(name)
+
 
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
@@ -60,3 +88,6 @@ def set_num_interop_threads(int) -> None:   # noqa: A002
 def get_num_interop_threads() -> int:
     from ember._backend.threads import get_num_interop_threads as getter
     return getter()
+
+
+_add_inplace_functions()

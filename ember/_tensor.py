@@ -43,6 +43,8 @@ def user_attrs(t) -> dict:
 
 def _wrap(arr, dtype, be):
     """A fresh Tensor over backend array `arr` (no copy)."""
+    if isinstance(arr, be.scalar_type):
+        arr = be.xp.asarray(arr)
     t = _new(Tensor)
     t._arr = arr
     t.dtype = dtype
@@ -67,6 +69,7 @@ class Tensor:
     _offset = None
     _grad_acc = None
     _backward_hooks = None
+    _multi_view = None        # the node of split/unbind/chunk, whose views refuse in-place
     _post_acc_hooks = None
     _retains_grad = False
     _inference = False
@@ -100,7 +103,7 @@ class Tensor:
         shape = self._arr.shape
         if dim is None:
             return _tuple_new(Size, shape)
-        return shape[wrap_dim(dim, len(shape))]
+        return shape[wrap_dim(dim, len(shape), scalar_ok=False)]
 
     def stride(self, dim=None):
         arr = self._arr
@@ -109,7 +112,7 @@ class Tensor:
         else:
             item = arr.itemsize
             strides = tuple(s // item for s in arr.strides)
-        return strides if dim is None else strides[wrap_dim(dim, arr.ndim)]
+        return strides if dim is None else strides[wrap_dim(dim, arr.ndim, scalar_ok=False)]
 
     @property
     def ndim(self) -> int:
@@ -349,12 +352,13 @@ class Tensor:
     def _accumulate_grad(self, g, create_graph, given):
         """AccumulateGrad: add `g` into ``self.grad`` (in place unless building a graph)."""
         if self._grad is None:
-            if not create_graph and (id(g) in given or g._arr.base is not None
-                                     or g._grad_fn is not None):
+            if create_graph:      # torch stores a differentiable copy (CopyBackwards)
+                g = g.new_empty(g.shape).copy_(g)
+            elif id(g) in given or g._arr.base is not None or g._grad_fn is not None:
                 g = _wrap(g._arr.copy(), g.dtype, g._be)
             given.add(id(g))
             self._grad = g
-        elif create_graph or self._grad._requires_grad:
+        elif create_graph:
             self._grad = self._grad + g
         else:
             self._grad.add_(g)

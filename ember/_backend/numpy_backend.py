@@ -33,6 +33,8 @@ class NumpyBackend(*KERNELS):
     name = "cpu"
     device = CPU
     xp = np
+    # NumPy ufuncs give 0-dim results as scalars; Tensors always hold arrays.
+    scalar_type = np.generic
 
     @staticmethod
     def np_dtype(d):
@@ -173,6 +175,8 @@ class NumpyBackend(*KERNELS):
     def view(root, shape, stride, offset):
         """A strided view of `root` in elements; root is 1-D and contiguous."""
         size = root.itemsize
+        if offset > root.size:      # an empty view may start past the end, as in torch
+            offset = root.size
         return np.ndarray(shape, root.dtype, root, offset * size, [s * size for s in stride])
 
     @staticmethod

@@ -62,6 +62,8 @@ class NumpyMath:
     def sign(x):
         if x.dtype == np.bool_:
             return x.copy()
+        if x.dtype.kind == "f":     # NOTE(torch): sign(nan) is 0, not nan
+            return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
         return np.sign(x)
 
     @staticmethod

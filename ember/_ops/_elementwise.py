@@ -9,13 +9,15 @@ from __future__ import annotations
 from ember import _dtype as D
 from ember._backend.numpy_backend import cast, cast_scalar
 from ember._errors import broadcast_error, broadcast_shapes, shape_str
-from ember._ops._registry import FLOAT, Op, _device_error, check_inplace, record, write_out
+from ember._ops._registry import (FLOAT, Op, _device_error, check_inplace, original_self, record,
+                                  write_out)
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE as GRAD
 
 _new = object.__new__
 _PROMOTE: dict = {}
 _FAST = frozenset((Tensor, int, float, bool, complex))
+_HALF = frozenset((D.float16, D.bfloat16))
 
 
 class Elementwise(Op):
@@ -104,6 +106,22 @@ def _run2(fn, x, y, dt):
         return fn(x, y)
 
 
+def _half_with_scalar(fn, x, y, dt):
+    """NOTE(torch): a float16/bfloat16 op with a Python scalar computes in float32 (the
+    scalar rounded to float32, not to the half type) and rounds the result once."""
+    x = cast(x, D.float32) if hasattr(x, "shape") else x
+    y = cast(y, D.float32) if hasattr(y, "shape") else y
+    out = _run2(fn, x, y, D.float32)
+    return cast(out, dt) if out.dtype.itemsize == 4 else out
+
+
+def _compute(cls, be, x, y, dt):
+    fn = getattr(be.xp, cls.xp_name)
+    if dt in _HALF and not (hasattr(x, "shape") and hasattr(y, "shape")):
+        return _half_with_scalar(fn, x, y, dt)
+    return _run2(fn, x, y, dt)
+
+
 def binary_op(cls, a, b):
     """Run binary elementwise op `cls` (the fast path of `a + b` and friends)."""
     if type(b) not in _FAST:
@@ -112,7 +130,7 @@ def binary_op(cls, a, b):
         a = as_operand(a)
     dt = promote2(cls, a, b)
     be, x, y = _arrays(a, b, dt)
-    out = _wrap(_run2(getattr(be.xp, cls.xp_name), x, y, dt), cls.out_dtype or dt, be)
+    out = _wrap(_compute(cls, be, x, y, dt), cls.out_dtype or dt, be)
     if GRAD.grad:
         if (isinstance(a, Tensor) and a._requires_grad) or \
                 (isinstance(b, Tensor) and b._requires_grad):
@@ -126,6 +144,7 @@ def binary_inplace(cls, a, b):
     """``a.op_(b)``: compute in the promoted dtype, write into `a`."""
     check_inplace(a)
     b = as_operand(b)
+    original = original_self(cls, (a, b))
     dt = promote2(cls, a, b)
     if cls.out_dtype is None and not D.can_cast(dt, a.dtype):
         raise RuntimeError(f"result type {D.type_name(dt)} can't be cast to the desired output "
@@ -137,21 +156,21 @@ def binary_inplace(cls, a, b):
         if broadcast_shapes(shape, b._arr.shape) != shape:
             raise RuntimeError(f"output with shape {shape_str(shape)} doesn't match the "
                                f"broadcast shape {shape_str(broadcast_shapes(shape, b.shape))}")
-    if (cls.out_dtype or dt) is a.dtype and x is a._arr:
+    if (cls.out_dtype or dt) is a.dtype and x is a._arr and dt not in _HALF:
         try:
             fn(x, y, out=x)
         except OverflowError:
             fn(x, cast_scalar(y, dt), out=x)
     else:
-        be.copy_into(a._arr, _run2(fn, x, y, dt))
-    _finish_inplace(cls, (a, b), a)
+        be.copy_into(a._arr, _compute(cls, be, x, y, dt))
+    _finish_inplace(cls, (a, b), a, original)
     return a
 
 
-def _finish_inplace(cls, inputs, a):
+def _finish_inplace(cls, inputs, a, original):
     if GRAD.grad and any(isinstance(t, Tensor) and t._requires_grad for t in inputs):
         from ember._ops.inplace import record_inplace
-        record_inplace(_new(cls), inputs, a)
+        record_inplace(_new(cls), inputs, a, original)
     else:
         a._bump_version()
 
@@ -183,9 +202,10 @@ def unary_inplace(cls, x):
     if cls.promote is FLOAT and dt.category < D.FLOAT:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{D.type_name(dt)}")
+    original = original_self(cls, (x,))
     op = _new(cls)
     x._be.copy_into(x._arr, op.forward(x._be, x._arr))
-    _finish_inplace(cls, (x,), x)
+    _finish_inplace(cls, (x,), x, original)
     return x
 
 

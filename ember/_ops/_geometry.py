@@ -104,7 +104,7 @@ def slice_(shape, stride, offset, dim, start, stop, step):
     length = (stop - start + step - 1) // step
     shape = shape[:dim] + (length,) + shape[dim + 1:]
     new_stride = stride[:dim] + (stride[dim] * step,) + stride[dim + 1:]
-    return shape, new_stride, offset + start * stride[dim] if length else offset
+    return shape, new_stride, offset + start * stride[dim]
 
 
 def unsqueeze(shape, stride, dim):

@@ -150,4 +150,5 @@ def multi_view(cls, x, geometries, **attrs):
         record(op, (x,), outs)
         for o in outs:
             o._view_version = o._version
+            o._multi_view = op
     return outs

@@ -13,10 +13,9 @@ from functools import partial
 from ember import _dtype as D
 from ember._ops._elementwise import (_FAST, Elementwise, _arrays, _run2, _with_out, as_operand,
                                      promote2, unary_op)
-from ember._ops._registry import FLOAT, check_inplace, record, unwrap, write_into
+from ember._ops._registry import FLOAT, check_inplace, original_self, record, unwrap, write_into
 from ember._tensor import Tensor, _wrap
 from ember.autograd.grad_mode import STATE as GRAD
-from ember.autograd.graph import SavedTensor
 
 BOOL = frozenset({D.bool})
 INTS = frozenset({D.uint8, D.int8, D.int16, D.int32, D.int64})
@@ -89,19 +88,14 @@ def inplace(cls, inputs, **options):
     from ember._ops.inplace import record_inplace
     self = inputs[0]
     check_inplace(self)
-    recording = GRAD.grad and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)
-    original = self.clone() if recording and 0 in cls.save_inputs else None
+    original = original_self(cls, inputs)
     be, arrays, _ = unwrap(inputs, cls.promote)
     op = Elementwise.__new__(cls)
     write_into(self, op.forward(be, *arrays, **options), be, cls.casts_freely)
-    if not recording:
+    if GRAD.grad and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+        record_inplace(op, inputs, self, original)
+    else:
         self._bump_version()
-        return self
-    record_inplace(op, inputs, self)
-    if original is not None:         # saved inputs come first, then saved outputs
-        n = len(cls.save_inputs)
-        op._saved = tuple(SavedTensor(original) if k < n and cls.save_inputs[k] == 0 and
-                          s is not None else s for k, s in enumerate(op._saved))
     return self
 
 

@@ -129,11 +129,12 @@ def edge(t):
     return NO_EDGE
 
 
-def record(op, inputs, outs, inplace=False):
+def record(op, inputs, outs, inplace=False, original=None):
     """Make `op` the grad_fn of `outs`: edges and metadata of inputs, saved tensors.
 
     For an in-place op (``outs == (inputs[0],)``) inputs are saved at their version before
-    the write, and the output after it.
+    the write, and the output after it; `original` is the copy of ``inputs[0]`` taken
+    before the write (torch's ``original_self``) for backwards that read it.
     """
     op._seq = next(_SEQ)
     nxt = []
@@ -155,7 +156,8 @@ def record(op, inputs, outs, inplace=False):
         saved_for = op.saved_for
         op._saved = tuple(
             None if saved_for is not None and i in saved_for and
-            not any(needs[j] for j in saved_for[i]) else _save_input(inputs[i])
+            not any(needs[j] for j in saved_for[i]) else
+            _save_input(original if i == 0 and original is not None else inputs[i])
             for i in op.save_inputs)
     if inplace:
         outs[0]._bump_version()
@@ -204,6 +206,13 @@ def check_inplace(self):
             "Inplace update to inference tensor outside InferenceMode is not allowed.You can "
             "make a clone to get a normal tensor before doing inplace update.See "
             "https://github.com/pytorch/rfcs/pull/17 for more details.")
+    if GRAD.grad and self._multi_view is not None:
+        name = self._multi_view.name()
+        raise RuntimeError(
+            f"Output {self._output_nr} of {name[:name.rfind('Backward')]} is a view and is "
+            "being modified inplace. This view is the output of a function that returns "
+            "multiple views. Such functions do not allow the output views to be modified "
+            "inplace. You should replace the inplace operation by an out-of-place one.")
     if GRAD.grad and self._base is not None and self._base._requires_grad and \
             self._base._grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
@@ -214,16 +223,27 @@ def apply_inplace(cls, inputs, **options):
     """Run op `cls` and write its result into ``inputs[0]``, recording the graph."""
     self = inputs[0]
     check_inplace(self)
+    original = original_self(cls, inputs)
     be, arrays, _ = unwrap(inputs, cls.promote)
     op = Op.__new__(cls)
     result = op.forward(be, *arrays, **options)
     write_into(self, result, be, cls.casts_freely)
     if GRAD.grad and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
         from ember._ops.inplace import record_inplace
-        record_inplace(op, inputs, self)
+        record_inplace(op, inputs, self, original)
     else:
         self._bump_version()
     return self
+
+
+def original_self(cls, inputs):
+    """A copy of ``inputs[0]`` before an in-place write, when the op's backward reads it
+    and the graph is being recorded (None otherwise). The copy is differentiable, so the
+    in-place op's gradient is the out-of-place op's, double backward included."""
+    if 0 in cls.save_inputs and GRAD.grad and \
+            any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+        return inputs[0].clone()
+    return None
 
 
 def write_into(self, result, be, casts_freely=False):

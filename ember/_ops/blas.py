@@ -151,7 +151,7 @@ def matmul(input, other, *, out=None):
     elif da == 2 and db == 1:
         result = mv(input, other)
     elif da == 1 and db == 2:
-        result = mm(input.unsqueeze(0), other).squeeze(0)
+        result = mm(input.unsqueeze(0), other).squeeze_(0)   # torch's SqueezeBackward4
     elif da == 2 and db == 2:
         result = mm(input, other)
     elif da >= 3 and db <= 2:

@@ -41,11 +41,12 @@ class _AddProduct(Op):
         if be.dtype_of(prod) is D.bool:
             prod = prod if alpha else be.xp.zeros_like(prod)
             return (prod | c) if beta else prod
+        dt = prod.dtype          # half types times a Python float give float32 in NumPy
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:
-            return prod
-        return be.xp.add(c if beta == 1 else c * beta, prod)
+            return prod.astype(dt, copy=False)
+        return be.xp.add(c if beta == 1 else c * beta, prod).astype(dt, copy=False)
 
     def backward(self, g):
         a, b = self.saved

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ember import _dtype as D
 from ember._device import device as Device
 from ember._errors import broadcast_shapes
+from ember._layout import preserve_format
 from ember._ops._registry import Op, apply, apply_inplace, check_inplace
 from ember._tensor import Tensor
 
@@ -53,12 +54,12 @@ class ToCopyBackward0(Op):
 
 
 def _parse_to(args, kwargs):
-    """(device, dtype, copy) from Tensor.to's overloads."""
+    """(device, dtype, copy, memory_format) from Tensor.to's overloads."""
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    memory_format = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
@@ -70,12 +71,16 @@ def _parse_to(args, kwargs):
             device = Device(a)
         elif isinstance(a, _bool):
             copy = a if dtype is not None or device is not None else copy
-    return device, dtype, copy
+    return device, dtype, copy, memory_format
 
 
 def to(self, *args, **kwargs):
-    """This tensor on another device and/or dtype; `self` when nothing changes."""
-    device, dtype, copy = _parse_to(args, dict(kwargs))
+    """This tensor on another device, dtype and/or memory format; `self` when nothing
+    changes."""
+    device, dtype, copy, memory_format = _parse_to(args, dict(kwargs))
+    if memory_format not in (None, preserve_format) and \
+            not self.is_contiguous(memory_format=memory_format):
+        return to(clone(self, memory_format=memory_format), device=device, dtype=dtype)
     out = self
     if device is not None and device != self.device:
         from ember._ops.device import to_device

@@ -14,10 +14,11 @@ def _geom(t):
     return (t._arr.shape, t.stride(), t.storage_offset())
 
 
-def record_inplace(op, inputs, self):
-    """Record in-place op `op`, already run on ``self = inputs[0]``."""
+def record_inplace(op, inputs, self, original=None):
+    """Record in-place op `op`, already run on ``self = inputs[0]`` (`original`: its copy
+    from before the write, see ``original_self``)."""
     base = self._base
-    record(op, inputs, (self,), inplace=True)
+    record(op, inputs, (self,), inplace=True, original=original)
     if base is not None:
         copy = CopySlices(base, self, op)
         base._grad_fn = copy

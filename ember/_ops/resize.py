@@ -27,6 +27,8 @@ def resize_(self, *sizes, memory_format=None):
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(shape)}")
+    if shape == self._arr.shape and memory_format is None:
+        return self      # NOTE(torch): resizing to the same shape keeps the strides
     root = self._root_array()
     offset = self.storage_offset()
     need = offset + G.numel(shape)

@@ -496,3 +496,42 @@ METHODS = {"T": property(lambda self: permute(self, tuple(range(self._arr.ndim -
 
 def _matrix_only(name):
     raise RuntimeError(f"tensor.{name} is only supported on matrices (2-D tensors).")
+
+
+# --- in-place view ops: `self` takes the geometry (and grad_fn) of the view -----------
+_INPLACE_NODES = {}
+
+
+def _inplace_node(cls, n):
+    """torch's node for the in-place form: TransposeBackward0 -> TransposeBackward1, ..."""
+    key = (cls, n)
+    if key not in _INPLACE_NODES:
+        name = cls.__name__
+        stem = name[:name.rfind("Backward") + len("Backward")]
+        _INPLACE_NODES[key] = type(stem + str(int(name[len(stem):]) + n), (cls,), {})
+    return _INPLACE_NODES[key]
+
+
+def _inplace_view(fn, shift=1):
+    def method(self, *args, **kwargs):
+        from ember._ops._registry import check_inplace
+        check_inplace(self)
+        out = fn(self, *args, **kwargs)
+        self._arr, self._offset = out._arr, out._offset
+        if out._grad_fn is not None and out._grad_fn is not self._grad_fn:
+            op = out._grad_fn
+            op.__class__ = _inplace_node(type(op), shift)
+            self._grad_fn, self._output_nr = op, 0
+            if self._base is not None:
+                self._view_version = self._version
+        self._bump_version()
+        return self
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place {fn.__name__}: `self` becomes the view."
+    return method
+
+
+METHODS.update({"squeeze_": _inplace_view(squeeze, 3), "unsqueeze_": _inplace_view(unsqueeze),
+                "t_": _inplace_view(t), "transpose_": _inplace_view(transpose),
+                "swapdims_": _inplace_view(transpose), "swapaxes_": _inplace_view(transpose),
+                "as_strided_": _inplace_view(as_strided)})

@@ -1,6 +1,8 @@
 """autograd.backward and autograd.grad: argument handling in front of the engine."""
 from __future__ import annotations
 
+import warnings
+
 from ember.autograd import _engine
 from ember.autograd.graph import gradient_edge
 
@@ -17,9 +19,8 @@ def _root_grads(outputs, grad_outputs):
     from ember._ops.creation import ones_like
     grads = []
     given = grad_outputs if grad_outputs is not None else (None,) * len(outputs)
-    if len(given) != len(outputs):
-        raise RuntimeError(f"Mismatch in number of gradients: expected {len(outputs)} but got "
-                           f"{len(given)}")
+    if len(given) < len(outputs):    # NOTE(torch): extra gradients are ignored
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(given)} gradients")
     for i, (out, g) in enumerate(zip(outputs, given)):
         if g is None:
             if out._requires_grad and out._arr.size != 1:
@@ -58,6 +59,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         retain_graph = create_graph
     grads = _root_grads(tensors, grad_tensors)
     roots = _roots(tensors)
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after "
+            "use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     _engine.execute(roots, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 

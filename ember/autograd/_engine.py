@@ -153,6 +153,10 @@ def _run_node(node, grads, buffers, wanted, create_graph, accumulate, given):
         return
     outs = _call_backward(node, grads)
     if node._hooks:
+        # As torch: post hooks see the gradients already checked and reduced to the
+        # inputs' shapes and dtypes.
+        outs = tuple(g if g is None or nxt is None else _validate(node, i, g)
+                     for i, ((nxt, _), g) in enumerate(zip(node._next, outs)))
         for hook in list(node._hooks.values()):
             new = hook(outs, tuple(grads))
             if new is not None:

@@ -256,8 +256,6 @@ def test_mixing_backward_hook_kinds_errors():
     same_error(global_)
 
 
-@pytest.mark.xfail(strict=True, reason="autograd engine runs Node post-hooks before summing "
-                   "broadcast gradients to the input shape (torch validates first)")
 def test_legacy_backward_hook_broadcast_bias():
     def fn(lib):
         log = []

@@ -27,12 +27,8 @@ def _linear_case(lib, shape, bias, transpose=False):
     return y, names, x.grad, w.grad, None if b is None else b.grad
 
 
-MATMUL_1D = pytest.mark.xfail(strict=True, reason="ember.matmul(1-D, 2-D) records "
-                              "SqueezeBackward1 where torch records SqueezeBackward4")
-
-
 @pytest.mark.parametrize("shape,bias", [
-    ((3,), True), pytest.param((3,), False, marks=MATMUL_1D), ((4, 3), True), ((4, 3), False),
+    ((3,), True), ((3,), False), ((4, 3), True), ((4, 3), False),
     ((5, 4, 3), True), ((5, 4, 3), False), ((2, 2, 4, 3), True), ((2, 2, 4, 3), False),
     ((0, 3), True), ((0, 3), False)])
 def test_functional_linear_graph(shape, bias):
