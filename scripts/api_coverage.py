@@ -42,7 +42,16 @@ _EXCLUDE = re.compile(
     r"^masked$|^signal$|^monitor$|^futures$|^contrib$|^functional$|^quasirandom$|^nested$|"
     r"^export$|^compiler$|^classproperty$|^GradScaler$|^import_ir|^parse_ir|^parse_schema|"
     r"^parse_type_comment|^merge_type_from|^get_file_path|^prepare_multiprocessing|"
-    r"^profiler_allow|^has_lapack|^has_mkl|^has_openmp|^has_spectral|^_", re.IGNORECASE)
+    r"^profiler_allow|^has_lapack|^has_mkl|^has_openmp|^has_spectral|torch_function|"
+    r"datapipe|^DataChunk$|^functional_datapipe|validation|^cond$|^while_loop$|"
+    r"^unify_type_list$|^jagged$|^[a-z]*s[a-z]*mm$|^hspmm$|^grouped_mm$|^scaled_.*mm$|"
+    r"^BroadcastingList|^boolean_dispatch$|^assert_int_or_pair$|^indices$|^values$|"
+    r"^coalesce$|^is_coalesced$|row_indices|col_indices|^to_padded_tensor$|^int_repr$|"
+    r"^_", re.IGNORECASE)
+
+# Modules whose names other modules import for their own use (typing, functools, ...).
+_FOREIGN = ("typing", "typing_extensions", "functools", "collections", "abc", "math",
+            "weakref", "enum", "builtins", "dataclasses", "contextlib", "types")
 
 NAMESPACES = [
     ("torch", "torch", "ember"),
@@ -94,7 +103,21 @@ def _is_infrastructure(name, value):
     return False
 
 
-def public_names(obj, is_class):
+def _imported(path, name, value):
+    """A helper another module's name points at (typing.Callable, math.inf, a docstring
+    fragment, torch.Tensor re-imported into torch.fft), not API of namespace `path`."""
+    if path == "torch":
+        return False
+    if isinstance(value, (str, dict)) or type(value).__name__ in ("TypeVar", "ParamSpec"):
+        return True
+    module = getattr(value, "__module__", None) or ""
+    if module.split(".")[0] in _FOREIGN or (module == "" and isinstance(value, float)):
+        return True
+    return inspect.isclass(value) and module.startswith("torch") and \
+        not module.startswith(path) and not module.startswith("torch._C")
+
+
+def public_names(obj, is_class, path):
     names = set()
     for name in dir(obj):
         if name.startswith("_") or _EXCLUDE.search(name):
@@ -102,7 +125,7 @@ def public_names(obj, is_class):
         value = getattr(obj, name, None)
         if isinstance(value, types.ModuleType):
             continue
-        if not is_class and _is_infrastructure(name, value):
+        if not is_class and (_is_infrastructure(name, value) or _imported(path, name, value)):
             continue
         names.add(name)
     return names
@@ -115,7 +138,7 @@ def main():
     print(f"{'namespace':28s} {'have':>6s} {'of':>6s} {'coverage':>9s}")
     for label, torch_path, ember_path in NAMESPACES:
         reference = _resolve(torch_path)
-        wanted = public_names(reference, inspect.isclass(reference))
+        wanted = public_names(reference, inspect.isclass(reference), torch_path)
         try:
             ours = _resolve(ember_path)
             have = {n for n in wanted if hasattr(ours, n)}

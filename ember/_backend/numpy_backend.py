@@ -142,6 +142,11 @@ class NumpyBackend(*KERNELS):
         return np.frombuffer(bytearray(data), np.uint8)
 
     @staticmethod
+    def buffer_view(buffer, d, count, offset):
+        """`count` elements of dtype `d` over a Python buffer, sharing its memory."""
+        return np.frombuffer(buffer, TO_NP[d], count, offset)
+
+    @staticmethod
     def memmap_bytes(path, offset, nbytes):
         """`nbytes` of the file at `offset`, memory-mapped copy-on-write."""
         if nbytes == 0:

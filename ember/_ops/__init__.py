@@ -21,6 +21,7 @@ FAMILY_NAMES = (
     "reduce_stats", "reduce_extrema", "reduce_order", "reduce_norm", "scan", "calculus",
     "histogram", "sort", "unique",
     "random", "random_dist",
+    "view_copy", "norms_legacy",
 )
 
 FAMILIES = tuple(importlib.import_module(f"ember._ops.{name}") for name in FAMILY_NAMES)

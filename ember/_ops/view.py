@@ -499,29 +499,21 @@ def _matrix_only(name):
 
 
 # --- in-place view ops: `self` takes the geometry (and grad_fn) of the view -----------
-_INPLACE_NODES = {}
-
-
-def _inplace_node(cls, n):
-    """torch's node for the in-place form: TransposeBackward0 -> TransposeBackward1, ..."""
-    key = (cls, n)
-    if key not in _INPLACE_NODES:
-        name = cls.__name__
-        stem = name[:name.rfind("Backward") + len("Backward")]
-        _INPLACE_NODES[key] = type(stem + str(int(name[len(stem):]) + n), (cls,), {})
-    return _INPLACE_NODES[key]
+def _inplace_name(name, n):
+    """torch's node name for the in-place form: TransposeBackward0 -> TransposeBackward1."""
+    stem = name[:name.rfind("Backward") + len("Backward")]
+    return stem + str(int(name[len(stem):]) + n)
 
 
 def _inplace_view(fn, shift=1):
     def method(self, *args, **kwargs):
-        from ember._ops._registry import check_inplace
+        from ember._ops._registry import check_inplace, rename_node
         check_inplace(self)
         out = fn(self, *args, **kwargs)
         self._arr, self._offset = out._arr, out._offset
         if out._grad_fn is not None and out._grad_fn is not self._grad_fn:
-            op = out._grad_fn
-            op.__class__ = _inplace_node(type(op), shift)
-            self._grad_fn, self._output_nr = op, 0
+            rename_node(out, _inplace_name(type(out._grad_fn).__name__, shift))
+            self._grad_fn, self._output_nr = out._grad_fn, 0
             if self._base is not None:
                 self._view_version = self._version
         self._bump_version()
