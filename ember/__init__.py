@@ -24,5 +24,6 @@ from ember import optim
 from ember import special
 from ember import fft, linalg
 from ember import random
+import ember.utils.data  # as `import torch` loads torch.utils.data
 
 __version__ = "0.1.0"
