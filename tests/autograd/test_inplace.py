@@ -110,3 +110,14 @@ def test_gradient_count_mismatch():
                lambda: torch.autograd.backward([tx.sum(), tx.sum()], [torch.tensor(1.0)]))
     g = ember.autograd.grad([x.sum()], [x], [ember.tensor(1.0), ember.tensor(2.0)])
     assert g[0].tolist() == [1.0, 1.0]
+
+
+def test_engine_settings_round_trip_like_torch():
+    for lib in (ember, torch):
+        a = lib.autograd
+        with a.set_multithreading_enabled(False):
+            assert not a.is_multithreading_enabled()
+        assert a.is_multithreading_enabled() and not a.is_view_replay_enabled()
+        with a.enforce_grad_layout_policy(False):
+            pass
+        assert a.is_tensor_like(lib.ones(1)) and not a.is_tensor_like(3)
