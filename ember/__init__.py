@@ -15,10 +15,12 @@ from ember._tensor_str import get_printoptions, printoptions, set_printoptions
 from ember._ops import *
 from ember._functional import *
 from ember._torch_misc import *
+from ember.amp.state import *
+from ember.amp.autocast_mode import autocast
 from ember.serialization import load, save
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                       is_inference_mode_enabled, no_grad, set_grad_enabled)
-from ember import autograd, cpu, cuda, return_types, serialization, utils
+from ember import amp, autograd, cpu, cuda, return_types, serialization, utils
 from ember import nn
 from ember import optim
 from ember import special

@@ -12,6 +12,8 @@ from ember import _dtype as D
 from ember._backend.numpy_backend import cast, cast_scalar
 from ember._errors import shape_str
 from ember._tensor import Tensor, _wrap
+from ember.amp.autocast_mode import STATE as AUTOCAST
+from ember.amp.autocast_mode import cast_inputs
 from ember.autograd import anomaly_mode
 from ember.autograd.grad_mode import STATE as GRAD
 from ember.autograd.graph import _SEQ, Node, SavedTensor, grad_accumulator
@@ -37,6 +39,7 @@ class Op(Node):
     save_outputs = ()
     view = False
     casts_freely = False   # in-place result may be any dtype (copy_, fill_): no can_cast check
+    autocast = None        # LOWER or FP32: how ember.autocast casts this op's inputs
     # {input position: positions of the inputs whose gradient needs it}; an input in
     # save_inputs is kept only if one of those requires grad (so x * 2 keeps nothing of x)
     saved_for = None
@@ -98,6 +101,8 @@ def wrap_outputs(out, be):
 
 def apply(cls, inputs, **options):
     """Run op `cls` on `inputs` and record it in the graph when gradients are needed."""
+    if cls.autocast is not None and AUTOCAST.on:
+        inputs = cast_inputs(cls.autocast, inputs)
     be, arrays, _ = unwrap(inputs, cls.promote)
     op = Op.__new__(cls)
     outs = wrap_outputs(op.forward(be, *arrays, **options), be)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ember import _dtype as D
 from ember._errors import broadcast_shapes
 from ember._ops._registry import Op, apply, write_out
+from ember.amp.autocast_mode import LOWER
 
 __all__ = ["mm", "bmm", "mv", "dot", "matmul"]
 
@@ -26,6 +27,7 @@ def _conj(t):
 class MmBackward0(Op):
     """Matrix product; BmmBackward0 is the same over a batch."""
 
+    autocast = LOWER
     save_inputs = (0, 1)
     saved_for = {0: (1,), 1: (0,)}
 

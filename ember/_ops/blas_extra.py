@@ -6,6 +6,7 @@ from __future__ import annotations
 from ember import _dtype as D
 from ember._errors import wrap_dim
 from ember._ops._registry import Op, apply, apply_inplace, write_out
+from ember.amp.autocast_mode import LOWER
 from ember._ops.blas import bmm, mm, mv
 
 __all__ = ["addmm", "addbmm", "baddbmm", "addmv", "addr"]
@@ -57,6 +58,8 @@ class _AddProduct(Op):
 
 
 class AddmmBackward0(_AddProduct):
+    autocast = LOWER
+
     @staticmethod
     def product(be, a, b):
         return be.matmul(a, b)
@@ -68,6 +71,8 @@ class AddmmBackward0(_AddProduct):
 
 
 class BaddbmmBackward0(_AddProduct):
+    autocast = LOWER
+
     @staticmethod
     def product(be, a, b):
         return be.matmul(a, b)
@@ -79,6 +84,8 @@ class BaddbmmBackward0(_AddProduct):
 
 
 class AddbmmBackward0(_AddProduct):
+    autocast = LOWER
+
     @staticmethod
     def product(be, a, b):
         return be.matmul(a, b).sum(0)
