@@ -60,3 +60,32 @@ def test_empty_slices_read_and_write():
                                   "x.arange(6.).view(2, 3)[2:].stride()"])
 def test_empty_view_strides(expr):
     assert eval(expr, {"x": ember}) == eval(expr, {"x": torch})
+
+
+@pytest.mark.parametrize("expr", [
+    "x.arange(8, dtype=x.uint8).view(2, 4).view(x.int32)",
+    "x.arange(8, dtype=x.uint8).view(2, 4).view(x.int16)",
+    "x.arange(2, dtype=x.int32).view(x.uint8)",
+    "x.arange(6, dtype=x.int32).view(2, 3)[:, 1:].view(x.int16)",
+    "x.arange(12, dtype=x.uint8)[4:8].view(x.int32)",
+    "x.tensor([1.5, 2.0]).view(x.float64)",
+    "x.tensor([1.5, 2.0], dtype=x.float64).view(x.float32)"])
+def test_view_as_dtype_of_another_size(expr):
+    e, t = eval(expr, {"x": ember}), eval(expr, {"x": torch})
+    assert_same(e, t)
+    assert (e.stride(), e.storage_offset()) == (t.stride(), t.storage_offset())
+
+
+@pytest.mark.parametrize("expr", [
+    "x.arange(6, dtype=x.uint8).view(2, 3).view(x.int32)",
+    "x.arange(8, dtype=x.uint8).view(4, 2).t().view(x.int16)",
+    "x.arange(8, dtype=x.uint8)[1:5].view(x.int32)",
+    "x.tensor(3, dtype=x.int32).view(x.uint8)"])
+def test_view_as_dtype_errors(expr):
+    same_error(lambda: eval(expr, {"x": ember}), lambda: eval(expr, {"x": torch}), 200)
+
+
+def test_dtype_view_shares_memory():
+    b = ember.zeros(4, dtype=ember.uint8)
+    b.view(ember.int32).fill_(0x01020304)
+    assert b.tolist() == [4, 3, 2, 1]

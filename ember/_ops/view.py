@@ -99,19 +99,47 @@ def view(self, *shape):
 
 
 def _view_dtype(self, dtype):
-    if dtype.itemsize != self.dtype.itemsize:
-        raise RuntimeError(
-            f"self.size(-1) must be divisible by {dtype.itemsize // self.dtype.itemsize or 1} "
-            f"to view {D.type_name(self.dtype)} as {D.type_name(dtype)} (different element "
-            "sizes), but got " f"{self._arr.shape[-1] if self._arr.ndim else 1}")
+    """The same bytes read as `dtype`; with a different element size the last dim (which
+    must be contiguous) shrinks or grows by the size ratio, as in torch."""
     if self._requires_grad and GRAD.grad and dtype is not self.dtype:
         raise RuntimeError("Cannot change data type of a Tensor that requires grad")
     be = self._be
-    out = _wrap(be.reinterpret(self._arr, dtype), dtype, be)
-    out._root = be.reinterpret(self._root_array(), dtype)
+    old, new = self.dtype.itemsize, dtype.itemsize
+    root = self._root_array()
+    if old == new:
+        out = _wrap(be.reinterpret(self._arr, dtype), dtype, be)
+        out._root = be.reinterpret(root, dtype)
+    else:
+        shape, stride, offset = _dtype_view_geometry(self, dtype, old, new)
+        root = be.reinterpret(root[:root.size * old // new * new // old], dtype)
+        out = _wrap(be.view(root, shape, stride, offset), dtype, be)
+        out._root, out._offset = root, offset
     out._vc = self._version_counter()
     out._base = self if self._base is None else self._base
     return out
+
+
+def _dtype_view_geometry(self, dtype, old, new):
+    what = (f"to view {D.type_name(self.dtype)} as {D.type_name(dtype)} (different element "
+            "sizes), but got")
+    shape, stride, offset = geometry(self)
+    if not shape:
+        raise RuntimeError(f"self.dim() cannot be 0 {what[:what.rindex(', but')]}")
+    if stride[-1] != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 {what} {stride[-1]}")
+    if new < old:
+        k = old // new
+        return (shape[:-1] + (shape[-1] * k,), tuple(s * k for s in stride[:-1]) + (1,),
+                offset * k)
+    k = new // old
+    if shape[-1] % k:
+        raise RuntimeError(f"self.size(-1) must be divisible by {k} {what} {shape[-1]}")
+    if offset % k:
+        raise RuntimeError(f"self.storage_offset() must be divisible by {k} {what} {offset}")
+    for d, s in enumerate(stride[:-1]):
+        if s % k:
+            raise RuntimeError(f"self.stride({d}) must be divisible by {k} {what} {s}")
+    return shape[:-1] + (shape[-1] // k,), tuple(s // k for s in stride[:-1]) + (1,), offset // k
 
 
 def view_as(self, other):

@@ -66,7 +66,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
             "autograd.grad when creating the graph to avoid this. If you have to use this "
             "function, make sure to reset the .grad fields of your parameters to None after "
             "use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
-    _engine.execute(roots, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+    captured = _engine.execute(roots, grads, retain_graph, create_graph, inputs=inputs,
+                               accumulate=True)
+    for t in inputs or ():
+        if t._grad_fn is not None:      # a non-leaf input: its .grad is filled as a leaf's
+            g = captured.get(gradient_edge(t))
+            if g is not None:
+                t._accumulate_grad(g, create_graph, {id(g)})
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -21,10 +21,14 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
     is False they are returned as ``{(node, output_nr): grad}`` instead of added to ``.grad``.
     """
     post = _postorder(roots)
-    targets = wanted = None
+    targets = wanted = run = None
     if inputs is not None:
         targets = _capture_points(inputs)
         wanted = _wanted(post, targets)
+        # A captured input's own node runs only if it leads on to another input (or is a
+        # leaf's AccumulateGrad), as in torch.
+        run = {n for n in wanted if type(n) is AccumulateGrad or
+               any(s in wanted for s, _ in n._next if s is not None)}
 
     deps = {}
     for node in post:
@@ -48,14 +52,16 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         while ready:
             node = heapq.heappop(ready)[2]
             grads = buffers.pop(node, None)
+            runs = run is None or node in run
             if grads is not None:
-                grads = _run_pre_hooks(node, grads)
+                grads = _run_tensor_hooks(node, grads)
                 if targets is not None and node in targets:
                     for nr in targets[node]:
                         captured[node, nr] = grads[nr]
-                if wanted is None or node in wanted:
+                if runs:
+                    grads = _run_node_pre_hooks(node, grads)
                     _run_node(node, grads, buffers, wanted, create_graph, accumulate, given)
-            if not retain_graph:
+            if runs and not retain_graph:
                 node._release()
             for nxt, _ in node._next:
                 if nxt is not None:
@@ -117,8 +123,8 @@ def _add_to_buffer(buffers, node, nr, g):
     buf[nr] = g if old is None else old + g
 
 
-def _run_pre_hooks(node, grads):
-    """Tensor hooks and retain_grad of the node's outputs, then the node's pre-hooks."""
+def _run_tensor_hooks(node, grads):
+    """Tensor hooks and retain_grad of the node's outputs."""
     if type(node) is AccumulateGrad:
         hooks = node.variable._backward_hooks
         if hooks:
@@ -138,6 +144,10 @@ def _run_pre_hooks(node, grads):
             t = ref()
             if t is not None and grads[nr] is not None:
                 t._accumulate_retained(grads[nr])
+    return grads
+
+
+def _run_node_pre_hooks(node, grads):
     if node._pre_hooks:
         for hook in list(node._pre_hooks.values()):
             new = hook(tuple(grads))

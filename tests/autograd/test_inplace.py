@@ -121,3 +121,28 @@ def test_engine_settings_round_trip_like_torch():
         with a.enforce_grad_layout_policy(False):
             pass
         assert a.is_tensor_like(lib.ones(1)) and not a.is_tensor_like(3)
+
+
+def test_inputs_that_are_not_leaves():
+    def run(lib):
+        calls = []
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 2
+        (h * 3).sum().backward(inputs=[h], retain_graph=True)
+        out = [h.grad, x.grad]
+        e = x.exp()
+        e.grad_fn.register_prehook(lambda g: calls.append("pre"))
+        out.append(lib.autograd.grad((e * e).sum(), [e]))
+        out.append(list(calls))
+        out.append(lib.autograd.grad((e * 5).sum(), [e, x]))   # e's saved tensors intact
+        out.append(list(calls))
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e, t = run(ember), run(torch)
+    assert_same(e[0], t[0], check_grad_fn=False)
+    assert e[1] is None and t[1] is None
+    assert_same(e[2], t[2], check_grad_fn=False)
+    assert e[3] == t[3] == []
+    assert_same(e[4], t[4], check_grad_fn=False)
+    assert e[5] == t[5]
