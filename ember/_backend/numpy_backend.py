@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ember import _dtype as D
+from ember._backend.allocator import keep_freed_memory
 from ember._backend.dtypes import FROM_NP, TO_NP, from_np_dtype
 from ember._backend.numpy_hist import NumpyHist
 from ember._backend.numpy_math import NumpyMath
@@ -20,6 +21,7 @@ from ember._device import CPU
 # NOTE(torch): torch never warns on overflow, 0/0 or log(0); NumPy's floating-point error
 # reporting would turn those into RuntimeWarnings on every such op.
 np.seterr(all="ignore")
+keep_freed_memory()
 
 
 # Kernel families, one module each; a new family adds its mixin class here.
