@@ -16,6 +16,19 @@ from ember._backend.numpy_reduce import NumpyReduce
 from ember._backend.numpy_sort import NumpySort
 from ember._backend.numpy_linalg import NumpyLinalg
 from ember._backend.numpy_fft import NumpyFFT
+from ember._backend.numpy_attention import NumpyAttention
+from ember._backend.numpy_rnn import NumpyRnn
+from ember._backend.numpy_activation import NumpyActivation
+from ember._backend.numpy_norm import NumpyNorm
+from ember._backend.numpy_embedding import NumpyEmbedding
+from ember._backend.numpy_pooling import NumpyPooling
+from ember._backend.numpy_grid import NumpyGrid
+from ember._backend.numpy_sampling import NumpySampling
+from ember._backend.numpy_loss import NumpyLoss
+from ember._backend.numpy_loss_index import NumpyLossIndex
+from ember._backend.numpy_ctc import NumpyCTC
+from ember._backend.numpy_conv import NumpyConv
+from ember._backend.numpy_pad import NumpyPad
 from ember._device import CPU
 
 # NOTE(torch): torch never warns on overflow, 0/0 or log(0); NumPy's floating-point error
@@ -26,7 +39,10 @@ keep_freed_memory()
 
 # Kernel families, one module each; a new family adds its mixin class here.
 KERNELS = (NumpyMath, NumpyPointwise, NumpyIndex, NumpyJoin, NumpyRandom, NumpyLinalg, NumpyFFT,
-           NumpyReduce, NumpySort, NumpyHist)
+           NumpyReduce, NumpySort, NumpyHist, NumpyRnn, NumpyActivation, NumpyNorm,
+           NumpyPooling, NumpyLoss, NumpyLossIndex, NumpyCTC, NumpyConv, NumpyAttention,
+           NumpyEmbedding, NumpyPad, NumpySampling,
+           NumpyGrid)
 
 
 class NumpyBackend(*KERNELS):

@@ -56,6 +56,8 @@ class NumpyMath:
 
     @staticmethod
     def relu(x):
+        if x.dtype.kind == "f":          # np.maximum with a scalar does not vectorise
+            return np.clip(x, 0, np.inf)
         return np.maximum(x, np.zeros((), x.dtype))
 
     @staticmethod

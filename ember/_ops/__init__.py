@@ -22,6 +22,12 @@ FAMILY_NAMES = (
     "histogram", "sort", "unique",
     "random", "random_dist",
     "view_copy", "norms_legacy",
+    "nn_rnn",
+    "nn_norm", "nn_norm_rows", "nn_dropout", "nn_embedding",
+    "nn_activation", "nn_gated",
+    "nn_pooling", "nn_adaptive", "nn_grid",
+    "nn_loss", "nn_loss_composite", "nn_ctc",
+    "nn_conv", "nn_pad", "nn_shuffle",
 )
 
 FAMILIES = tuple(importlib.import_module(f"ember._ops.{name}") for name in FAMILY_NAMES)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ember import _dtype as D
 from ember._ops._elementwise import Elementwise, unary
-from ember._ops._registry import FLOAT
+from ember._ops._registry import FLOAT, apply
 
 __all__ = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "absolute",
            "sign", "sgn", "conj_physical"]
@@ -84,13 +84,17 @@ class ReluBackward0(Elementwise):
     save_outputs = (0,)
 
     def forward(self, be, x):
-        if be.dtype_of(x) is D.bool:
-            raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+        dt = be.dtype_of(x)
+        if dt is D.bool:
+            raise RuntimeError("Boolean inputs not supported for relu")
+        if dt.is_complex:
+            raise NotImplementedError("clamp is not supported for complex types")
         return be.relu(x)
 
     def backward(self, g):
+        from ember._ops.nn_activation import ThresholdBackwardBackward0
         (y,) = self.saved
-        return g * (y > 0)
+        return apply(ThresholdBackwardBackward0, (g, y), threshold=0)
 
 
 class AbsBackward0(Elementwise):
