@@ -2,11 +2,10 @@
 pooling and max-unpooling over 1 to 3 trailing dims."""
 from __future__ import annotations
 
-import collections.abc
-
 from ember._ops import nn_adaptive as A
 from ember._ops import nn_pooling as P
 from ember._ops.random import rand
+from ember.nn.modules.utils import _ntuple, _pair, _single, _triple
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -19,17 +18,6 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_unpool1d", "max_unpool2d", "max_unpool3d"]
 
 
-def _ntuple(n):
-    """torch.nn.modules.utils' _single/_pair/_triple: an iterable as a tuple, anything else
-    repeated `n` times."""
-    def parse(x):
-        if isinstance(x, collections.abc.Iterable):
-            return tuple(x)
-        return (x,) * n
-    return parse
-
-
-_single, _pair, _triple = _ntuple(1), _ntuple(2), _ntuple(3)
 
 
 # --- max pooling ------------------------------------------------------------------------
