@@ -1,4 +1,5 @@
-"""``python -m ember``: version, devices and a short autograd demonstration.
+"""``python -m ember``: version, devices, a short autograd demonstration, then the training
+job (``python -m ember train [OPTIONS]`` runs only the latter: see ember.vision.train).
 ``python -m ember run SCRIPT [ARGS...]``: run an unmodified PyTorch script on ember."""
 from __future__ import annotations
 
@@ -45,11 +46,15 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "run":
         return _run(argv[1:])
+    from ember.vision.train import main as train
+    if argv and argv[0] == "train":
+        return train(argv[1:])
     if argv:
-        print(f"ember: unknown command {argv[0]!r} (try: python -m ember run SCRIPT)",
+        print(f"ember: unknown command {argv[0]!r} (try: python -m ember run SCRIPT, or train)",
               file=sys.stderr)
         return 2
-    return _about()
+    _about()
+    return train([])
 
 
 if __name__ == "__main__":

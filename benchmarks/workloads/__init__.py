@@ -13,7 +13,8 @@ from workloads.conv import WORKLOADS as _CONV
 from workloads.losses import WORKLOADS as _LOSSES
 from workloads.pooling import WORKLOADS as _POOLING
 from workloads.normalization import WORKLOADS as _NORMALIZATION
+from workloads.training import WORKLOADS as _TRAINING
 
 WORKLOADS: list[Workload] = [*_OVERHEAD, *_RANDOM, *_REDUCTIONS, *_SORTING, *_INDEXING,
                              *_LINALG, *_RNN, *_TRANSFORMER, *_CONV, *_ACTIVATIONS, *_LOSSES,
-                             *_POOLING, *_NORMALIZATION]
+                             *_POOLING, *_NORMALIZATION, *_TRAINING]

@@ -12,7 +12,7 @@ import importlib
 
 __version__ = "0.28.0"
 
-_SUBMODULES = ("datasets", "models", "transforms", "utils")
+_SUBMODULES = ("datasets", "models", "ops", "transforms", "utils")
 _image_backend = "PIL"
 
 
