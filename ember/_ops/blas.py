@@ -32,6 +32,7 @@ class MmBackward0(Op):
     saved_for = {0: (1,), 1: (0,)}
 
     def forward(self, be, a, b):
+        self.b_transposed = transposed_layout(b)
         return be.matmul(a, b)
 
     @staticmethod
@@ -45,8 +46,22 @@ class MmBackward0(Op):
     def backward(self, g):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
-        return (self._product(g, self._transpose(b)) if need_a else None,
-                self._product(self._transpose(a), g) if need_b else None)
+        gb = None
+        if need_b:
+            gb = mat2_grad(g, a) if self.b_transposed else self._product(self._transpose(a), g)
+        return self._product(g, self._transpose(b)) if need_a else None, gb
+
+
+def transposed_layout(arr) -> bool:
+    """A matrix laid out column-major: typically ``weight.t()`` in a linear layer."""
+    return arr.ndim == 2 and arr.strides[0] < arr.strides[1] and arr.shape[0] > 1
+
+
+def mat2_grad(g, a):
+    """``a^H @ g`` for a transposed mat2 (``weight.t()``), computed as torch does as
+    ``(g^T @ conj(a))^T``: the weight's own gradient then comes out contiguous and needs no
+    transposing copy."""
+    return mm(g.t(), _conj(a)).t()
 
 
 class BmmBackward0(MmBackward0):

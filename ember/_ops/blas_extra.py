@@ -7,7 +7,7 @@ from ember import _dtype as D
 from ember._errors import wrap_dim
 from ember._ops._registry import Op, apply, apply_inplace, write_out
 from ember.amp.autocast_mode import LOWER
-from ember._ops.blas import bmm, mm, mv
+from ember._ops.blas import bmm, mat2_grad, mm, mv, transposed_layout
 
 __all__ = ["addmm", "addbmm", "baddbmm", "addmv", "addr"]
 
@@ -36,6 +36,7 @@ class _AddProduct(Op):
 
     def forward(self, be, c, a, b, *, beta, alpha):
         self.beta, self.alpha = beta, alpha
+        self.b_transposed = transposed_layout(b)
         prod = self.product(be, a, b)
         if prod.dtype.kind in "iu":      # NOTE(torch): integer gemm truncates the scalars
             alpha, beta = int(alpha), int(beta)
@@ -64,10 +65,11 @@ class AddmmBackward0(_AddProduct):
     def product(be, a, b):
         return be.matmul(a, b)
 
-    @staticmethod
-    def grads(g, a, b, need_a, need_b):
-        return (mm(g, _conj(b).t()) if need_a else None,
-                mm(_conj(a).t(), g) if need_b else None)
+    def grads(self, g, a, b, need_a, need_b):
+        gb = None
+        if need_b:
+            gb = mat2_grad(g, a) if self.b_transposed else mm(_conj(a).t(), g)
+        return mm(g, _conj(b).t()) if need_a else None, gb
 
 
 class BaddbmmBackward0(_AddProduct):
