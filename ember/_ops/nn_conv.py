@@ -14,6 +14,7 @@ from ember import _dtype as D
 from ember._layout import channels_last, is_contiguous
 from ember._ops import _conv_args as A
 from ember._ops._registry import Op, apply
+from ember.amp.autocast_mode import LOWER
 from ember.autograd.grad_mode import STATE as GRAD
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -29,6 +30,7 @@ class ConvolutionBackward0(Op):
     """``conv(x, w) + b`` (or its transposed form), output spatial size `size`. With `keep`
     the forward's columns are kept (when small enough) for the weight gradient."""
 
+    autocast = LOWER
     save_inputs = (0, 1)
     saved_for = {0: (1,), 1: (0,)}
     columns = None
@@ -247,15 +249,10 @@ def _conv_mode(input, weight, bias, stride, padding, dilation, groups):
         return _convolution(input, weight, bias, stride, tuple(left), dilation, False,
                             (0,) * dim, groups)
     _warn_same_once()
+    # pad the input's far side by the difference, leaving a symmetric padding for the conv
     pad_nd = [0] * (2 * dim)
     for i in range(dim):
-        # pad the input by the difference, leaving a symmetric padding for the conv
-        delta, at = right[i] - left[i], 2 * (dim - 1 - i)
-        if delta > 0:
-            pad_nd[at + 1] = delta
-        else:
-            pad_nd[at] = delta
-            left[i] = right[i]
+        pad_nd[2 * (dim - 1 - i) + 1] = right[i] - left[i]
     from ember._ops.nn_pad import constant_pad_nd
     return _convolution(constant_pad_nd(input, pad_nd, 0), weight, bias, stride, tuple(left),
                         dilation, False, (0,) * dim, groups)

@@ -245,7 +245,7 @@ def test_retain_graph_and_repeated_backward():
         first = w.grad.clone()
         y.pow(2).sum().backward()
         return first, w.grad, x.grad
-    close(fn)
+    close(fn, atol=1e-4)       # float32 sums of 27 products, BLAS order differs
 
 
 def test_inplace_modified_input_is_refused():

@@ -5,13 +5,10 @@ from __future__ import annotations
 from ember._ops.nn_conv import (conv1d, conv2d, conv3d, conv_tbc, conv_transpose1d,
                                 conv_transpose2d, conv_transpose3d)
 from ember._ops.nn_fold import col2im, im2col
+from ember.nn.modules.utils import _pair
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "conv_tbc", "unfold", "fold"]
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

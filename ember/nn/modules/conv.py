@@ -17,21 +17,11 @@ from ember.nn import init
 from ember.nn.modules.lazy import LazyModuleMixin
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter, UninitializedParameter
+from ember.nn.modules.utils import _ntuple, _reverse_repeat_tuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
            "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d"]
-
-def _ntuple(value, n):
-    if isinstance(value, (tuple, list)):
-        return tuple(value)
-    return (value,) * n
-
-
-def _reverse_repeat(t, n):
-    """(a, b) -> (b, b, a, a) for n = 2: F.pad's order for per-dim paddings."""
-    return tuple(x for x in reversed(t) for _ in range(n))
-
 
 class _ConvNd(Module):
     """State shared by every convolution layer; see Conv2d and ConvTranspose2d."""
@@ -83,7 +73,7 @@ class _ConvNd(Module):
     def _pad_for_mode(self):
         """The F.pad list a non-zeros padding_mode applies before the convolution."""
         if not isinstance(self.padding, str):
-            return list(_reverse_repeat(self.padding, 2))
+            return list(_reverse_repeat_tuple(self.padding, 2))
         pads = [0, 0] * len(self.kernel_size)
         if self.padding == "same":
             n = len(self.kernel_size)
@@ -133,10 +123,10 @@ class _ConvForward(_ConvNd):
                  dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
                  dtype=None):
         n = self._n
-        super().__init__(in_channels, out_channels, _ntuple(kernel_size, n),
-                         _ntuple(stride, n),
-                         padding if isinstance(padding, str) else _ntuple(padding, n),
-                         _ntuple(dilation, n), False, (0,) * n, groups, bias, padding_mode,
+        super().__init__(in_channels, out_channels, _ntuple(n)(kernel_size),
+                         _ntuple(n)(stride),
+                         padding if isinstance(padding, str) else _ntuple(n)(padding),
+                         _ntuple(n)(dilation), False, (0,) * n, groups, bias, padding_mode,
                          device, dtype)
 
     def _conv_forward(self, input, weight, bias):
@@ -188,9 +178,9 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f'{self.__class__.__name__}')
         n = self._n
-        super().__init__(in_channels, out_channels, _ntuple(kernel_size, n),
-                         _ntuple(stride, n), _ntuple(padding, n), _ntuple(dilation, n), True,
-                         _ntuple(output_padding, n), groups, bias, padding_mode, device, dtype)
+        super().__init__(in_channels, out_channels, _ntuple(n)(kernel_size),
+                         _ntuple(n)(stride), _ntuple(n)(padding), _ntuple(n)(dilation), True,
+                         _ntuple(n)(output_padding), groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, input, output_size, stride, padding, kernel_size,
                         num_spatial_dims, dilation=None):
