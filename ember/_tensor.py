@@ -354,8 +354,17 @@ class Tensor:
         if self._grad is None:
             if create_graph:      # torch stores a differentiable copy (CopyBackwards)
                 g = g.new_empty(g.shape).copy_(g)
-            elif id(g) in given or g._arr.base is not None or g._grad_fn is not None:
-                g = _wrap(g._arr.copy(), g.dtype, g._be)
+            else:
+                # Keep the engine's fresh gradient itself, as torch steals an unshared one;
+                # copy it when a user holds it, another .grad shares its memory, or it is a
+                # strided view into something larger.
+                be = g._be
+                owner = be.owner(g._arr)
+                if id(g) in given or id(owner) in given or g._grad_fn is not None or \
+                        not be.is_whole(g._arr):
+                    g = _wrap(g._arr.copy(), g.dtype, be)
+                    owner = g._arr
+                given.add(id(owner))
             given.add(id(g))
             self._grad = g
         elif create_graph:

@@ -160,6 +160,21 @@ class NumpyBackend(*KERNELS):
         return np.frombuffer(bytearray(data), np.uint8)
 
     @staticmethod
+    def owner(arr):
+        """The array that owns `arr`'s memory (itself when it is not a view)."""
+        return arr if arr.base is None else arr.base
+
+    @staticmethod
+    def is_whole(arr):
+        """`arr` is its owner's whole buffer in C order (a fresh result or a reshape of one):
+        safe to keep as a gradient without copying, when nothing else holds the owner."""
+        base = arr.base
+        if base is None:
+            return True
+        return (isinstance(base, np.ndarray) and arr.flags.c_contiguous and
+                arr.nbytes == base.nbytes and arr.ctypes.data == base.ctypes.data)
+
+    @staticmethod
     def buffer_view(buffer, d, count, offset):
         """`count` elements of dtype `d` over a Python buffer, sharing its memory."""
         return np.frombuffer(buffer, TO_NP[d], count, offset)

@@ -6,6 +6,7 @@ from ember._ops._elementwise import (Elementwise, _with_out, binary_inplace, bin
                                      unary, unary_inplace, unary_op)
 from ember._ops._registry import ALL, FLOAT, apply, apply_inplace
 from ember._tensor import Tensor
+from ember.autograd.grad_mode import STATE as GRAD
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "pow", "neg", "negative", "rsub", "reciprocal",
@@ -213,6 +214,9 @@ def _conj(t):
         (t.conjugate() if isinstance(t, complex) else t)
 
 
+_WIDE = frozenset((D.float32, D.float64))
+
+
 def _check_alpha(input, other, alpha):
     if alpha != 1 and isinstance(alpha, float) and \
             D.result_dtype((input, other)).category < D.FLOAT:
@@ -259,6 +263,10 @@ def add_(self, other, *, alpha=1):
     if alpha == 1:
         return binary_inplace(AddBackward0, self, other)
     _check_alpha(self, other, alpha)
+    if isinstance(other, Tensor) and other.dtype is self.dtype and self.dtype in _WIDE and \
+            not (GRAD.grad and (self._requires_grad or other._requires_grad)):
+        # the optimizers' hot path (p.add_(buf, alpha=-lr)): scale, then add in place
+        return binary_inplace(AddBackward0, self, binary_op(MulBackward0, other, alpha))
     return apply_inplace(AddBackward0, (self, other), alpha=alpha)
 
 

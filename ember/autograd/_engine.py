@@ -41,7 +41,8 @@ def execute(roots, root_grads, retain_graph, create_graph, inputs=None, accumula
         _add_to_buffer(buffers, node, nr, g)
 
     captured = {}
-    given = {id(g) for g in root_grads}   # grads a user holds or a .grad already stores
+    # grads (and their memory's owners) a user holds or a .grad already stores
+    given = {id(g) for g in root_grads} | {id(g._be.owner(g._arr)) for g in root_grads}
     ready = [(-node._seq, i, node) for i, node in enumerate(dict.fromkeys(n for n, _ in roots))
              if node not in deps]
     heapq.heapify(ready)

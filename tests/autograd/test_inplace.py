@@ -146,3 +146,19 @@ def test_inputs_that_are_not_leaves():
     assert e[3] == t[3] == []
     assert_same(e[4], t[4], check_grad_fn=False)
     assert e[5] == t[5]
+
+
+def test_stored_gradients_never_alias():
+    x1 = ember.ones(3, requires_grad=True)
+    x2 = ember.ones(1, 3, requires_grad=True)
+    (x1 + x2).sum().backward()            # x1's gradient is a reshape of x2's
+    x1.grad.add_(5)
+    assert x2.grad.tolist() == [[1.0, 1.0, 1.0]]
+    g = ember.ones(2, 3)
+    a = ember.ones(6, requires_grad=True)
+    a.view(2, 3).backward(g)              # a's gradient is a reshape of the user's g
+    a.grad.add_(1)
+    assert g.tolist() == [[1.0] * 3] * 2
+    lin = ember.nn.Linear(4, 3)
+    lin(ember.ones(2, 4)).sum().backward()
+    assert lin.weight.grad.is_contiguous()
