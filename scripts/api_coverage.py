@@ -47,6 +47,7 @@ _EXCLUDE = re.compile(
     r"^unify_type_list$|^jagged$|^[a-z]*s[a-z]*mm$|^hspmm$|^grouped_mm$|^scaled_.*mm$|"
     r"^BroadcastingList|^boolean_dispatch$|^assert_int_or_pair$|^indices$|^values$|"
     r"^coalesce$|^is_coalesced$|row_indices|col_indices|^to_padded_tensor$|^int_repr$|"
+    r"^indices_copy$|^values_copy$|"
     r"^_", re.IGNORECASE)
 
 # Modules whose names other modules import for their own use (typing, functools, ...).

@@ -90,3 +90,34 @@ def test_anomaly_and_precision_settings_round_trip():
     ember.set_float32_matmul_precision("highest")
     with pytest.raises(RuntimeError):
         ember.set_float32_matmul_precision("fast")
+
+
+def test_data_parallel_without_cuda_runs_the_module():
+    def run(lib):
+        lib.manual_seed(0)
+        m = lib.nn.DataParallel(lib.nn.Linear(2, 3))
+        return (repr(m).replace("ember.", "torch."), m.device_ids, list(m.state_dict()),
+                m(lib.ones(1, 2)).tolist())
+    assert run(ember) == run(torch)
+
+
+@pytest.mark.parametrize("kwargs", [{"dtype": "d"}, {"device": "cpu", "factory_kwargs":
+                                                     {"dtype": "d"}}, {"bad": 1},
+                                    {"dtype": "d", "factory_kwargs": {"dtype": "d"}}])
+def test_factory_kwargs(kwargs):
+    def run(lib):
+        try:
+            return lib.nn.factory_kwargs(kwargs)
+        except TypeError as e:
+            return str(e)
+    assert run(ember) == run(torch)
+
+
+def test_container_and_removed_methods():
+    with pytest.warns(FutureWarning, match="`nn.Container` is deprecated"):
+        c = ember.nn.Container(a=ember.nn.ReLU())
+    assert list(dict(c.named_children())) == ["a"]
+    same_error(lambda: ember.ones(2, 2).solve(ember.ones(2, 2)),
+               lambda: torch.ones(2, 2).solve(torch.ones(2, 2)))
+    assert_same(ember.nn.functional.pdist(ember.arange(6.0).view(3, 2)),
+                torch.nn.functional.pdist(torch.arange(6.0).view(3, 2)))

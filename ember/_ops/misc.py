@@ -156,6 +156,14 @@ def reinforce(self, reward):
                        "https://pytorch.org/docs/main/distributions.html")
 
 
+def _removed(name):
+    def method(self, *args, **kwargs):
+        from ember import _torch_misc
+        return getattr(_torch_misc, name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
 def storage_type(self):
     return type(self.storage())
 
@@ -171,6 +179,7 @@ def _same(self, *args, **kwargs):
 METHODS = {"map2_": map2_, "fill_diagonal_": fill_diagonal_, "as_subclass": as_subclass,
            "resize": resize, "resize_as": resize_as, "volatile": property(_volatile),
            "reinforce": reinforce, "storage_type": storage_type,
+           **{name: _removed(name) for name in ("eig", "lstsq", "solve")},
            "const_data_ptr": lambda self: self.data_ptr(), "is_neg": _false,
            "is_distributed": _false, "resolve_neg": _same, "to_dense": _same,
            "record_stream": lambda self, stream: None, "module_load": lambda self, other,

@@ -4,6 +4,7 @@ Each layer-family module sets ``__all__``; add one ``from ... import *`` line pe
 """
 from ember.nn.modules.module import Module
 from ember.nn.modules.container import *
+from ember.nn.modules.container_legacy import *
 from ember.nn.modules.linear import *
 from ember.nn.modules.batchnorm import *
 from ember.nn.modules.instancenorm import *
