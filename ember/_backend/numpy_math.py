@@ -47,6 +47,8 @@ class NumpyMath:
         if xa.dtype in _LOW or ea.dtype in _LOW:
             out_dt = xa.dtype if xa.dtype in _LOW else ea.dtype
             return np.power(_compute(xa), _compute(ea)).astype(out_dt)
+        if xa.dtype == np.bool_ and ea.dtype == np.bool_:    # x ** True is x, x ** False 1
+            return xa | ~ea
         return np.power(x, e)
 
     @staticmethod

@@ -105,7 +105,10 @@ def apply(cls, inputs, **options):
         inputs = cast_inputs(cls.autocast, inputs)
     be, arrays, _ = unwrap(inputs, cls.promote)
     op = Op.__new__(cls)
-    outs = wrap_outputs(op.forward(be, *arrays, **options), be)
+    try:
+        outs = wrap_outputs(op.forward(be, *arrays, **options), be)
+    except ValueError as e:
+        raise _as_broadcast_error(e, inputs) from None
     if cls.view:
         make_view(inputs[0], outs)
     if GRAD.inference:
@@ -113,6 +116,19 @@ def apply(cls, inputs, **options):
     elif GRAD.grad and any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
         record(op, inputs, outs if type(outs) is tuple else (outs,))
     return outs
+
+
+def _as_broadcast_error(error, inputs):
+    """A NumPy broadcasting ValueError as torch's RuntimeError naming the bad dim."""
+    if "broadcast" not in str(error):
+        return error
+    from ember._errors import broadcast_error
+    shapes = [x._arr.shape for x in inputs if isinstance(x, Tensor)]
+    for i in range(1, len(shapes)):
+        err = broadcast_error(shapes[0], shapes[i])
+        if "must match" in str(err):
+            return err
+    return broadcast_error(*shapes[:2]) if len(shapes) > 1 else error
 
 
 def make_view(base, out):

@@ -83,7 +83,7 @@ class DivBackward2(Elementwise):
     promote = ALL
 
     def forward(self, be, x, y, *, rounding_mode):
-        if be.is_integer(x) and be.any_zero(y):
+        if be.is_integer(x) and _nonempty(x, y) and be.any_zero(y):
             raise RuntimeError("ZeroDivisionError")
         if rounding_mode == "floor":
             return be.xp.floor_divide(x, y)
@@ -98,7 +98,7 @@ class FloorDivide(Elementwise):
     xp_name = "floor_divide"
 
     def forward(self, be, x, y):
-        if be.is_integer(x) and be.any_zero(y):
+        if be.is_integer(x) and _nonempty(x, y) and be.any_zero(y):
             raise RuntimeError("ZeroDivisionError")
         return be.xp.floor_divide(x, y)
 
@@ -110,13 +110,20 @@ class FloorDivide(Elementwise):
 FloorDivide.__name__ = FloorDivide.__qualname__ = "NotImplemented"
 
 
+def _nonempty(x, y):
+    """Whether an op on arrays/scalars `x`, `y` has any element to compute."""
+    return getattr(x, "size", 1) != 0 and getattr(y, "size", 1) != 0
+
+
 class RemainderBackward0(Elementwise):
     promote = ALL
     xp_name = "remainder"
     save_inputs = (0, 1)
 
     def forward(self, be, x, y):
-        if be.is_integer(x) and be.any_zero(y):
+        if be.dtype_of(x) is D.bool:
+            raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
+        if be.is_integer(x) and _nonempty(x, y) and be.any_zero(y):
             raise RuntimeError("ZeroDivisionError")
         return be.xp.remainder(x, y)
 
@@ -150,6 +157,8 @@ class PowBackward1(Elementwise):
     save_outputs = (0,)
 
     def forward(self, be, x, e):
+        if be.dtype_of(x) is D.bool:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         return be.power(x, e)
 
     def backward(self, g):
@@ -225,10 +234,15 @@ def _check_alpha(input, other, alpha):
 
 
 def _bool_sub(input, other):
-    if getattr(input, "dtype", None) is D.bool and getattr(other, "dtype", D.bool) is D.bool \
-            and isinstance(other, (Tensor, bool)) and isinstance(input, (Tensor, bool)):
+    a_bool = getattr(input, "dtype", None) is D.bool or isinstance(input, bool)
+    b_bool = getattr(other, "dtype", None) is D.bool or isinstance(other, bool)
+    if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                           "supported. If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
 
 
 def add(input, other, *, alpha=1, out=None):

@@ -3,6 +3,7 @@ signbit, copysign, nextafter, fmod, heaviside, gcd / lcm, nan_to_num, positive."
 from __future__ import annotations
 
 from ember import _dtype as D
+from ember._ops.arith import _nonempty
 from ember._ops._elementwise import _with_out
 from ember._ops._pointwise import (BOOL, COMPLEX, NOT_FLOAT, Pointwise, binary, binary_, inplace,
                                    not_implemented, tensor_binary, unary)
@@ -123,7 +124,9 @@ class FmodBackward0(Pointwise):
     saved_for = {0: (1,), 1: (1,)}
 
     def forward(self, be, x, y):
-        if be.is_integer(x) and be.any_zero(y):
+        if be.dtype_of(x) is D.bool:
+            raise NotImplementedError("\"fmod_cpu\" not implemented for 'Bool'")
+        if be.is_integer(x) and _nonempty(x, y) and be.any_zero(y):
             raise RuntimeError("ZeroDivisionError")
         return super().forward(be, x, y)
 

@@ -103,7 +103,7 @@ class AbsBackward0(Elementwise):
 
     def forward(self, be, x):
         if be.dtype_of(x) is D.bool:
-            raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return be.xp.absolute(x)
 
     def backward(self, g):
