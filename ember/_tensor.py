@@ -521,3 +521,7 @@ def _c_name(d):
             D.uint8: "unsigned char", D.int8: "signed char", D.int16: "short int",
             D.complex64: "c10::complex<float>",
             D.complex128: "c10::complex<double>"}[d]
+
+
+# As torch.Tensor is reported as torch.Tensor (not torch._tensor.Tensor).
+Tensor.__module__ = "ember"
