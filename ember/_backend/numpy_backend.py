@@ -8,6 +8,7 @@ from ember._backend.allocator import keep_freed_memory
 from ember._backend.dtypes import FROM_NP, TO_NP, from_np_dtype
 from ember._backend.numpy_hist import NumpyHist
 from ember._backend.numpy_math import NumpyMath
+from ember._backend.numpy_optim import NumpyOptim
 from ember._backend.numpy_pointwise import NumpyPointwise
 from ember._backend.numpy_index import NumpyIndex
 from ember._backend.numpy_join import NumpyJoin
@@ -38,7 +39,8 @@ keep_freed_memory()
 
 
 # Kernel families, one module each; a new family adds its mixin class here.
-KERNELS = (NumpyMath, NumpyPointwise, NumpyIndex, NumpyJoin, NumpyRandom, NumpyLinalg, NumpyFFT,
+KERNELS = (NumpyMath, NumpyOptim, NumpyPointwise, NumpyIndex, NumpyJoin, NumpyRandom,
+           NumpyLinalg, NumpyFFT,
            NumpyReduce, NumpySort, NumpyHist, NumpyRnn, NumpyActivation, NumpyNorm,
            NumpyPooling, NumpyLoss, NumpyLossIndex, NumpyCTC, NumpyConv, NumpyAttention,
            NumpyEmbedding, NumpyPad, NumpySampling,

@@ -90,6 +90,14 @@ def sgd(params, d_p_list, momentum_buffer_list, has_sparse_grad=False, foreach=N
     if grad_scale is not None or found_inf is not None:
         raise AssertionError("Expected grad_scale and found_inf to be None")
     lr = _to_scalar(lr)
+    if _fused_momentum_ok(params, d_p_list, momentum_buffer_list, lr, momentum, dampening,
+                          weight_decay, maximize):
+        for param, grad, buf in zip(params, d_p_list, momentum_buffer_list):
+            param._be.sgd_momentum_(param._arr, grad._arr, buf._arr, lr, momentum, dampening,
+                                    nesterov)
+            param._bump_version()
+            buf._bump_version()
+        return
     for i, param in enumerate(params):
         grad = d_p_list[i] if not maximize else -d_p_list[i]
         if weight_decay != 0:
@@ -109,3 +117,21 @@ def sgd(params, d_p_list, momentum_buffer_list, has_sparse_grad=False, foreach=N
             param.addcmul_(grad, lr, value=-1)
         else:
             param.add_(grad, alpha=_scalar_arg(-lr, "add_", "alpha"))
+
+
+def _fused_momentum_ok(params, grads, bufs, lr, momentum, dampening, weight_decay, maximize):
+    """The common case runs as one backend kernel per parameter: momentum buffers already
+    exist, plain float hyperparameters, no weight decay or maximize, and nothing to record
+    for autograd (float32/float64 tensors of matching dtype and shape)."""
+    if not momentum or weight_decay != 0 or maximize or ember.is_grad_enabled():
+        return False
+    if not all(isinstance(v, float | int) for v in (lr, momentum, dampening)):
+        return False
+    for p, g, b in zip(params, grads, bufs):
+        if b is None or p.dtype not in _FUSED_DTYPES or g.dtype is not p.dtype or \
+                b.dtype is not p.dtype or g.shape != p.shape or b.shape != p.shape:
+            return False
+    return True
+
+
+_FUSED_DTYPES = frozenset((ember.float32, ember.float64))
