@@ -125,14 +125,7 @@ def test_gradcheck(op):
                (t_call, t_args), fast)
 
 
-# Known gap: ember's full second-order Jacobian of instance_norm with affine weights
-# disagrees with finite differences for d(grad_bias)/d(grad_output) (torch's accepts).
-_KNOWN = {"instance_norm": pytest.mark.xfail(strict=True, reason="instance_norm double "
-                                             "backward through the repeated bias")}
-
-
-@pytest.mark.parametrize("op", [pytest.param(o, marks=_KNOWN.get(o.name, ())) for o in GRADGRAD],
-                         ids=[o.name for o in GRADGRAD])
+@pytest.mark.parametrize("op", GRADGRAD, ids=[o.name for o in GRADGRAD])
 def test_gradgradcheck(op):
     for (e_call, e_args), (t_call, t_args), fast in _cases(op):
         _agree(ember.autograd.gradgradcheck, torch.autograd.gradgradcheck,

@@ -89,3 +89,13 @@ def test_dtype_view_shares_memory():
     b = ember.zeros(4, dtype=ember.uint8)
     b.view(ember.int32).fill_(0x01020304)
     assert b.tolist() == [4, 3, 2, 1]
+
+
+@pytest.mark.parametrize("expr", [
+    "x.tensor([1., 0., 0.]).view(1, 3, 1, 1).expand(2, 3, 2, 3).reshape(-1)",
+    "x.tensor([1., 0., 0.]).view(1, 3, 1, 1).expand(2, 3, 2, 3).flatten()",
+    "x.arange(24.).view(2, 3, 2, 2).permute(0, 2, 3, 1).reshape(4, 6)",
+    "x.arange(24.).view(2, 2, 2, 3).permute(0, 3, 1, 2).reshape(-1)"])
+def test_reshape_copies_of_channels_last_like_layouts(expr):
+    # reshape's copy must be in C order even when clone would keep a channels-last layout
+    assert_same(eval(expr, {"x": ember}), eval(expr, {"x": torch}))

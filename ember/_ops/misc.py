@@ -138,7 +138,7 @@ def resize(self, *sizes):
             f"the given tensor has a size of {'x'.join(map(str, self.shape))} "
             f"({self.numel()} elements). autograd's resize can only change the shape of a "
             "given tensor, while preserving the number of elements.")
-    return self.clone().view(shape)
+    return self.reshape(shape).clone()
 
 
 def resize_as(self, tensor):

@@ -156,8 +156,11 @@ def reshape(input, *shape):
     stride = G.view_strides(old_shape, old_stride, shape)
     if stride is not None:
         return apply_view(ViewBackward0, input, shape, stride, offset)
+    from ember._layout import contiguous_format
     from ember._ops.copy import clone
-    out = apply_view(UnsafeViewBackward0, clone(input), shape, G.contiguous_strides(shape), 0)
+    # NOTE: clone's default (preserve_format) would keep a channels-last-like layout
+    out = apply_view(UnsafeViewBackward0, clone(input, memory_format=contiguous_format), shape,
+                     G.contiguous_strides(shape), 0)
     out._base = None
     out._view_version = None
     return out
